@@ -1,0 +1,86 @@
+# Lull: build the kernel library, the `lull` CLI, the examples and the tests.
+# No root needed. `make help` lists the targets.
+
+CC        ?= gcc
+BUILD     := build
+MUSL_DIR  := /usr/lib/x86_64-linux-musl
+MUSL_SPECS := $(MUSL_DIR)/musl-gcc.specs
+MUSL_INCLUDE := /usr/include/x86_64-linux-musl
+
+KERNEL_CFLAGS := -specs=$(MUSL_SPECS) -std=gnu11 -O2 -g -Wall -Wextra -Werror=implicit-function-declaration \
+	-ffreestanding -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
+	-mno-red-zone -mgeneral-regs-only -fno-asynchronous-unwind-tables \
+	-Ikernel -I$(BUILD)/gen
+TOOL_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra
+
+KERNEL_C := $(shell find kernel -name '*.c' | sort)
+KERNEL_S := $(shell find kernel -name '*.S' | sort)
+KERNEL_OBJ := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_C) $(KERNEL_S))
+TOOL_C := $(wildcard tools/lull/*.c)
+EXAMPLES := $(notdir $(wildcard examples/*))
+EXAMPLE_ELFS := $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
+
+.PHONY: all kernel tools examples test test-unit test-boot bench-boot clean help check-deps
+
+all: kernel tools examples
+
+help:
+	@echo "make              kernel library, build/lull, build/examples/*.elf"
+	@echo "make test         unit tests (host) and boot tests (QEMU TCG)"
+	@echo "make test-unit    only the unit tests"
+	@echo "make test-boot    only the boot tests"
+	@echo "make bench-boot   boot-time benchmark into docs/BENCHMARKS.md"
+	@echo "make clean        remove build/"
+
+check-deps:
+	@test -f $(MUSL_SPECS) || { echo "musl is missing: apt-get install musl-tools musl-dev" >&2; exit 1; }
+
+kernel: check-deps $(BUILD)/lib/liblull.a $(BUILD)/lib/lull.ld $(BUILD)/include/.stamp
+
+$(BUILD)/gen/syscall_names.inc: $(MUSL_INCLUDE)/bits/syscall.h
+	@mkdir -p $(dir $@)
+	sed -n 's/^#define __NR_\([a-z0-9_]*\)[ \t]*\([0-9][0-9]*\)$$/[\2] = "\1",/p' $< > $@
+
+$(BUILD)/obj/kernel/syscall/syscall.c.o: $(BUILD)/gen/syscall_names.inc
+
+$(BUILD)/obj/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/lib/liblull.a: $(KERNEL_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/lib/lull.ld: kernel/arch/x86_64/lull.ld
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(BUILD)/include/.stamp: $(shell find include -type f)
+	@mkdir -p $(BUILD)/include
+	cp -r include/. $(BUILD)/include/
+	touch $@
+
+tools: $(BUILD)/lull
+
+$(BUILD)/lull: $(TOOL_C) $(wildcard tools/lull/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(TOOL_CFLAGS) -o $@ $(TOOL_C)
+
+examples: $(EXAMPLE_ELFS)
+
+$(BUILD)/examples/%.elf: examples/%/*.c kernel tools
+	@mkdir -p $(dir $@)
+	$(BUILD)/lull build $(filter %.c,$^) -o $@
+
+include tests/tests.mk
+include bench/bench.mk
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(KERNEL_OBJ:.o=.d)

@@ -1,0 +1,16 @@
+/* app.h: starting the application's main thread the way Linux starts a
+ * static program, so that musl's _start works unchanged. */
+#ifndef LULL_APP_H
+#define LULL_APP_H
+
+#include <stdbool.h>
+
+struct kernel_options {
+	bool print_stats; /* lull.stats=1 */
+};
+
+/* Splits the command line into kernel options, environment and arguments,
+ * builds the initial stack and jumps to _start. */
+_Noreturn void app_start(char *cmdline, struct kernel_options *options);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * arch.h: everything the portable kernel asks of the processor and platform.
+ *
+ * Each architecture implements this interface under arch/<name>/; nothing
+ * outside arch/ includes an architecture's private headers.
+ */
+#ifndef LULL_ARCH_H
+#define LULL_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAGE_SIZE 4096UL
+#define PAGE_ALIGN_DOWN(x) ((uintptr_t)(x) & ~(PAGE_SIZE - 1))
+#define PAGE_ALIGN_UP(x) (((uintptr_t)(x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
+
+struct boot_info;
+
+/* Brings up what needs the page allocator: page tables, clocks. */
+void arch_init(const struct boot_info *info);
+
+/* Console: the first serial port. Output works from the first C line. */
+void arch_console_write(const char *buf, size_t len);
+/* Returns a byte, or -1 when none is waiting. */
+int arch_console_read_byte(void);
+
+/* A short wait inside a polling loop (the `pause` instruction on x86). */
+void arch_cpu_relax(void);
+
+/* Disables interrupts on this core and returns whether they were enabled. */
+bool arch_interrupts_disable(void);
+void arch_interrupts_restore(bool enabled);
+
+/* Ends the VM with the given exit status (see docs/ARCHITECTURE.md). */
+_Noreturn void arch_exit_vm(int status);
+/* Ends the VM reporting a kernel fault. */
+_Noreturn void arch_exit_vm_panic(void);
+
+/* Time: nanoseconds since boot from the CPU's cycle counter, and the
+ * wall-clock time at boot in nanoseconds since the Unix epoch. */
+uint64_t arch_clock_ns(void);
+uint64_t arch_boot_wallclock_ns(void);
+
+/* Fills buf with hardware randomness if the CPU has some; false otherwise. */
+bool arch_hw_random(uint64_t *out);
+
+/* Page mappings. Flags combine PROT_* style bits below. */
+enum {
+	MAP_READ = 1,
+	MAP_WRITE = 2,
+	MAP_EXEC = 4,
+	MAP_UNCACHED = 8,
+};
+/* Maps one 4 KiB page; false when a page-table page cannot be allocated. */
+bool arch_map_page(uintptr_t va, uintptr_t pa, unsigned flags);
+/* Removes a mapping, including one made inaccessible by arch_protect_page;
+ * returns the physical address it had, or 0. */
+uintptr_t arch_unmap_page(uintptr_t va);
+/* Changes the access of a page that has a physical page behind it; flags 0
+ * makes it inaccessible but keeps the page. False when va has no page. */
+bool arch_protect_page(uintptr_t va, unsigned flags);
+/* Returns true and the physical address if va is mapped. */
+bool arch_translate(uintptr_t va, uintptr_t *pa);
+
+/* Starts the application's entry point on the given stack; never returns. */
+_Noreturn void arch_enter_app(uintptr_t entry, uintptr_t stack_pointer);
+
+/* Frame-pointer walk: fills up to max return addresses starting from the
+ * caller of this function. */
+size_t arch_backtrace(uintptr_t *pcs, size_t max);
+size_t arch_backtrace_from(uintptr_t frame_pointer, uintptr_t *pcs, size_t max);
+
+/* Sets the thread pointer used for the application's TLS (FS base on x86). */
+void arch_set_tls_base(uintptr_t base);
+uintptr_t arch_get_tls_base(void);
+
+#endif

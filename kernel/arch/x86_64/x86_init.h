@@ -1,0 +1,11 @@
+/* x86_init.h: initialisation steps shared by the files of arch/x86_64. */
+#ifndef LULL_X86_64_X86_INIT_H
+#define LULL_X86_64_X86_INIT_H
+
+#include "cpu_tables.h"
+
+void x86_serial_init(void);
+void x86_cpu_init(unsigned cpu, const struct x86_ist_stacks *stacks);
+void x86_clock_init(void);
+
+#endif

@@ -1,0 +1,12 @@
+/* console.h: the kernel's text output and the application's terminal. */
+#ifndef LULL_CONSOLE_H
+#define LULL_CONSOLE_H
+
+#include <stddef.h>
+
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void console_write(const char *buf, size_t len);
+/* Reads at least one byte (waiting for it), at most len. */
+size_t console_read(char *buf, size_t len);
+
+#endif

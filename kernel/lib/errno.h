@@ -1,0 +1,23 @@
+/* errno.h: the Linux error numbers the kernel returns (negated) to musl. */
+#ifndef LULL_LIB_ERRNO_H
+#define LULL_LIB_ERRNO_H
+
+#define EPERM 1
+#define ENOENT 2
+#define EINTR 4
+#define EIO 5
+#define EBADF 9
+#define EAGAIN 11
+#define ENOMEM 12
+#define EFAULT 14
+#define EBUSY 16
+#define EEXIST 17
+#define ENODEV 19
+#define EINVAL 22
+#define ENOTTY 25
+#define ESPIPE 29
+#define ERANGE 34
+#define ENOSYS 38
+#define ETIMEDOUT 110
+
+#endif

@@ -1,0 +1,170 @@
+/* vm.c: anonymous mappings, the program break and guarded stacks. */
+#include "mm/vm.h"
+
+#include "arch.h"
+#include "lib/errno.h"
+#include "mm/page_alloc.h"
+#include "mm/va_space.h"
+#include "sync/spinlock.h"
+
+#define MAP_AREA_START 0x0000100000000000UL
+#define MAP_AREA_END 0x0000700000000000UL
+#define BRK_START 0x0000080000000000UL
+#define BRK_LIMIT (BRK_START + (64UL << 30))
+
+static struct va_space map_area;
+static uintptr_t brk_end = BRK_START;
+static struct spinlock lock;
+
+void vm_init(void)
+{
+	va_space_init(&map_area, MAP_AREA_START, MAP_AREA_END);
+}
+
+static unsigned arch_flags(int prot)
+{
+	unsigned flags = 0;
+
+	if (prot & (VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC))
+		flags |= MAP_READ;
+	if (prot & VM_PROT_WRITE)
+		flags |= MAP_WRITE;
+	if (prot & VM_PROT_EXEC)
+		flags |= MAP_EXEC;
+	return flags;
+}
+
+static void release_pages(uintptr_t start, uintptr_t end)
+{
+	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
+		uintptr_t pa = arch_unmap_page(va);
+		if (pa)
+			page_free(pa);
+	}
+}
+
+/* Backs [start, end) with fresh zeroed pages; on failure undoes its work. */
+static bool back_pages(uintptr_t start, uintptr_t end, unsigned flags)
+{
+	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
+		uintptr_t pa = page_alloc();
+		if (!pa || !arch_map_page(va, pa, flags)) {
+			if (pa)
+				page_free(pa);
+			release_pages(start, va);
+			return false;
+		}
+	}
+	return true;
+}
+
+long vm_mmap(uintptr_t addr, size_t len, int prot, bool fixed)
+{
+	if (!len || len > MAP_AREA_END - MAP_AREA_START)
+		return -EINVAL;
+	len = PAGE_ALIGN_UP(len);
+	if (fixed && (addr & (PAGE_SIZE - 1)))
+		return -EINVAL;
+
+	spin_lock(&lock);
+	uintptr_t start;
+	if (fixed) {
+		if (!va_space_contains(&map_area, addr, len) ||
+		    !va_space_claim(&map_area, addr, len)) {
+			spin_unlock(&lock);
+			return -ENOMEM;
+		}
+		release_pages(addr, addr + len);
+		start = addr;
+	} else {
+		start = va_space_alloc(&map_area, len);
+		if (!start) {
+			spin_unlock(&lock);
+			return -ENOMEM;
+		}
+	}
+	/* PROT_NONE reserves address space only; mprotect backs it later. */
+	if (prot != VM_PROT_NONE && !back_pages(start, start + len, arch_flags(prot))) {
+		va_space_free(&map_area, start, len);
+		spin_unlock(&lock);
+		return -ENOMEM;
+	}
+	spin_unlock(&lock);
+	return (long)start;
+}
+
+long vm_munmap(uintptr_t addr, size_t len)
+{
+	if ((addr & (PAGE_SIZE - 1)) || !len)
+		return -EINVAL;
+	len = PAGE_ALIGN_UP(len);
+	if (!va_space_contains(&map_area, addr, len))
+		return -EINVAL;
+	spin_lock(&lock);
+	release_pages(addr, addr + len);
+	va_space_free(&map_area, addr, len);
+	spin_unlock(&lock);
+	return 0;
+}
+
+long vm_mprotect(uintptr_t addr, size_t len, int prot)
+{
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	len = PAGE_ALIGN_UP(len);
+	/* The image and the identity map keep the protection the kernel gave
+	 * them; only mappings can change. */
+	if (!va_space_contains(&map_area, addr, len))
+		return 0;
+
+	unsigned flags = arch_flags(prot);
+	spin_lock(&lock);
+	for (uintptr_t va = addr; va < addr + len; va += PAGE_SIZE) {
+		if (arch_protect_page(va, flags) || prot == VM_PROT_NONE)
+			continue;
+		if (!back_pages(va, va + PAGE_SIZE, flags)) {
+			spin_unlock(&lock);
+			return -ENOMEM;
+		}
+	}
+	spin_unlock(&lock);
+	return 0;
+}
+
+uintptr_t vm_brk(uintptr_t new_break)
+{
+	spin_lock(&lock);
+	if (new_break >= BRK_START && new_break <= BRK_LIMIT) {
+		uintptr_t old_top = PAGE_ALIGN_UP(brk_end);
+		uintptr_t new_top = PAGE_ALIGN_UP(new_break);
+		if (new_top < old_top)
+			release_pages(new_top, old_top);
+		if (new_top <= old_top ||
+		    back_pages(old_top, new_top, MAP_READ | MAP_WRITE))
+			brk_end = new_break;
+	}
+	uintptr_t result = brk_end;
+	spin_unlock(&lock);
+	return result;
+}
+
+uintptr_t vm_alloc_stack(size_t size)
+{
+	size = PAGE_ALIGN_UP(size);
+	spin_lock(&lock);
+	uintptr_t guard = va_space_alloc(&map_area, size + PAGE_SIZE);
+	uintptr_t base = guard + PAGE_SIZE;
+	if (guard && !back_pages(base, base + size, MAP_READ | MAP_WRITE)) {
+		va_space_free(&map_area, guard, size + PAGE_SIZE);
+		guard = 0;
+	}
+	spin_unlock(&lock);
+	return guard ? base : 0;
+}
+
+bool vm_is_inaccessible(uintptr_t addr)
+{
+	uintptr_t pa;
+
+	return va_space_contains(&map_area, addr, 1) && !arch_translate(addr, &pa);
+}

@@ -1,0 +1,38 @@
+/*
+ * vm.h: the application's and the kernel's dynamic memory: anonymous
+ * mappings, the program break and stacks with guard pages.
+ *
+ * Mappings live in their own area of virtual address space, above the
+ * identity map of RAM, and are backed page by page at creation (no demand
+ * paging: a mapping either gets its memory now or fails with ENOMEM).
+ */
+#ifndef LULL_MM_VM_H
+#define LULL_MM_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VM_PROT_NONE 0
+#define VM_PROT_READ 1
+#define VM_PROT_WRITE 2
+#define VM_PROT_EXEC 4
+
+void vm_init(void);
+
+/* Anonymous mappings; the return values follow the Linux system calls
+ * (an address, or a negative errno). */
+long vm_mmap(uintptr_t addr, size_t len, int prot, bool fixed);
+long vm_munmap(uintptr_t addr, size_t len);
+long vm_mprotect(uintptr_t addr, size_t len, int prot);
+/* brk(2): returns the new break, or the old one when it cannot move. */
+uintptr_t vm_brk(uintptr_t new_break);
+
+/* A stack of `size` bytes with an unmapped guard page below it; returns the
+ * lowest usable address, or 0. */
+uintptr_t vm_alloc_stack(size_t size);
+
+/* True when addr is inside the mapping area but has no accessible page. */
+bool vm_is_inaccessible(uintptr_t addr);
+
+#endif

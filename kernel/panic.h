@@ -1,0 +1,17 @@
+/* panic.h: fatal kernel errors: report, backtrace, end the VM. */
+#ifndef LULL_PANIC_H
+#define LULL_PANIC_H
+
+#include <stdint.h>
+
+_Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "  #N 0xADDR function+0xOFF" lines, from pc and then the frame
+ * pointer chain starting at frame_pointer. */
+void panic_print_backtrace(uintptr_t pc, uintptr_t frame_pointer);
+
+/* Called once at the start of any fatal report: a second fatal error while
+ * reporting the first ends the VM at once instead of looping. */
+void panic_enter(void);
+
+#endif

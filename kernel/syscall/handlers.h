@@ -1,0 +1,41 @@
+/* handlers.h: every system call handler, grouped by the file that has it. */
+#ifndef LULL_SYSCALL_HANDLERS_H
+#define LULL_SYSCALL_HANDLERS_H
+
+#include "syscall/syscall.h"
+
+/* sys_console.c */
+long sys_read(const struct syscall_args *a);
+long sys_write(const struct syscall_args *a);
+long sys_readv(const struct syscall_args *a);
+long sys_writev(const struct syscall_args *a);
+long sys_ioctl(const struct syscall_args *a);
+
+/* sys_memory.c */
+long sys_brk(const struct syscall_args *a);
+long sys_mmap(const struct syscall_args *a);
+long sys_munmap(const struct syscall_args *a);
+long sys_mprotect(const struct syscall_args *a);
+long sys_mremap(const struct syscall_args *a);
+long sys_madvise(const struct syscall_args *a);
+
+/* sys_process.c */
+long sys_exit(const struct syscall_args *a);
+long sys_exit_group(const struct syscall_args *a);
+long sys_getpid(const struct syscall_args *a);
+long sys_gettid(const struct syscall_args *a);
+long sys_getppid(const struct syscall_args *a);
+long sys_getuid(const struct syscall_args *a);
+long sys_uname(const struct syscall_args *a);
+long sys_arch_prctl(const struct syscall_args *a);
+long sys_set_tid_address(const struct syscall_args *a);
+long sys_getrandom(const struct syscall_args *a);
+long sys_signal_noop(const struct syscall_args *a);
+long sys_rt_sigaction(const struct syscall_args *a);
+
+/* sys_time.c */
+long sys_clock_gettime(const struct syscall_args *a);
+long sys_clock_getres(const struct syscall_args *a);
+long sys_gettimeofday(const struct syscall_args *a);
+
+#endif

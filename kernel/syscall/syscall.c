@@ -1,0 +1,104 @@
+/*
+ * syscall.c: the table from Linux system call numbers to handlers.
+ *
+ * A call we do not implement is reported once, by name and number, and
+ * fails with ENOSYS: musl then falls back or reports the error, and the
+ * application goes on.
+ */
+#include "syscall/syscall.h"
+
+#include "arch.h"
+#include "console.h"
+#include "lib/errno.h"
+#include "syscall/handlers.h"
+
+#include <sys/syscall.h>
+
+#define SYSCALL_COUNT 512
+
+static const syscall_handler handlers[SYSCALL_COUNT] = {
+	[SYS_read] = sys_read,
+	[SYS_write] = sys_write,
+	[SYS_readv] = sys_readv,
+	[SYS_writev] = sys_writev,
+	[SYS_ioctl] = sys_ioctl,
+	[SYS_brk] = sys_brk,
+	[SYS_mmap] = sys_mmap,
+	[SYS_munmap] = sys_munmap,
+	[SYS_mprotect] = sys_mprotect,
+	[SYS_mremap] = sys_mremap,
+	[SYS_madvise] = sys_madvise,
+	[SYS_exit] = sys_exit,
+	[SYS_exit_group] = sys_exit_group,
+	[SYS_getpid] = sys_getpid,
+	[SYS_gettid] = sys_gettid,
+	[SYS_getppid] = sys_getppid,
+	[SYS_getuid] = sys_getuid,
+	[SYS_geteuid] = sys_getuid,
+	[SYS_getgid] = sys_getuid,
+	[SYS_getegid] = sys_getuid,
+	[SYS_uname] = sys_uname,
+	[SYS_arch_prctl] = sys_arch_prctl,
+	[SYS_set_tid_address] = sys_set_tid_address,
+	[SYS_getrandom] = sys_getrandom,
+	[SYS_rt_sigaction] = sys_rt_sigaction,
+	[SYS_rt_sigprocmask] = sys_signal_noop,
+	[SYS_sigaltstack] = sys_signal_noop,
+	[SYS_clock_gettime] = sys_clock_gettime,
+	[SYS_clock_getres] = sys_clock_getres,
+	[SYS_gettimeofday] = sys_gettimeofday,
+};
+
+static const char *const names[SYSCALL_COUNT] = {
+#include "syscall_names.inc"
+};
+
+static unsigned char reported[SYSCALL_COUNT / 8];
+
+static long unknown_syscall(long nr)
+{
+	if (nr < 0 || nr >= SYSCALL_COUNT) {
+		kprintf("lull: system call number %ld is out of range: ENOSYS\n", nr);
+		return -ENOSYS;
+	}
+	unsigned char bit = (unsigned char)(1u << (nr % 8));
+	if (!(reported[nr / 8] & bit)) {
+		reported[nr / 8] |= bit;
+		kprintf("lull: system call %s (%ld) is not implemented: ENOSYS\n",
+			names[nr] ? names[nr] : "(unnamed)", nr);
+	}
+	return -ENOSYS;
+}
+
+long syscall_dispatch(struct syscall_args *a)
+{
+	if (a->nr >= 0 && a->nr < SYSCALL_COUNT && handlers[a->nr])
+		return handlers[a->nr](a);
+	return unknown_syscall(a->nr);
+}
+
+bool user_range_ok(const void *p, size_t len)
+{
+	uintptr_t start = (uintptr_t)p, pa;
+
+	if (!len)
+		return true;
+	if (start + len < start)
+		return false;
+	for (uintptr_t page = PAGE_ALIGN_DOWN(start); page < start + len; page += PAGE_SIZE)
+		if (!arch_translate(page, &pa))
+			return false;
+	return true;
+}
+
+bool user_string_ok(const char *s, size_t max)
+{
+	for (size_t i = 0; i < max; i++) {
+		if (((uintptr_t)(s + i) & (PAGE_SIZE - 1)) == 0 || i == 0)
+			if (!user_range_ok(s + i, 1))
+				return false;
+		if (!s[i])
+			return true;
+	}
+	return false;
+}
