@@ -10,7 +10,7 @@ MUSL_INCLUDE := /usr/include/x86_64-linux-musl
 KERNEL_CFLAGS := -specs=$(MUSL_SPECS) -std=gnu11 -O2 -g -Wall -Wextra -Werror=implicit-function-declaration \
 	-ffreestanding -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
 	-mno-red-zone -mgeneral-regs-only -fno-asynchronous-unwind-tables \
-	-Ikernel -I$(BUILD)/gen
+	-DLULL_KERNEL -Ikernel -Ikernel/arch/x86_64/include -Iinclude -I$(BUILD)/gen
 TOOL_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra
 
 KERNEL_C := $(shell find kernel -name '*.c' | sort)
@@ -45,16 +45,19 @@ $(BUILD)/obj/kernel/syscall/syscall.c.o: $(BUILD)/gen/syscall_names.inc
 
 $(BUILD)/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/obj/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  AS      $<"
+	@$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/lib/liblull.a: $(KERNEL_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	ar rcs $@ $^
+	@rm -f $@
+	@echo "  AR      $@"
+	@ar rcs $@ $^
 
 $(BUILD)/lib/lull.ld: kernel/arch/x86_64/lull.ld
 	@mkdir -p $(dir $@)
@@ -84,3 +87,7 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(KERNEL_OBJ:.o=.d)
+
+.PHONY: run-hello
+run-hello: all
+	$(BUILD)/lull run $(BUILD)/examples/hello.elf

@@ -47,6 +47,8 @@ struct elf_header_view {
 	uint16_t phentsize, phnum;
 };
 
+struct kernel_options kernel_options;
+
 static struct elf_header_view image_headers(void)
 {
 	struct elf_header_view v;
@@ -164,6 +166,6 @@ void app_start(char *cmdline, struct kernel_options *options)
 	sp[k++] = 0;
 	memcpy(&sp[k], auxv, sizeof auxv);
 
-	thread_create_main();
-	arch_enter_app((uintptr_t)_start, top);
+	if (!thread_create_main((uintptr_t)_start, top))
+		panic("no memory for the main thread");
 }

@@ -9,8 +9,11 @@ struct kernel_options {
 	bool print_stats; /* lull.stats=1 */
 };
 
+/* Set from the command line by app_start(). */
+extern struct kernel_options kernel_options;
+
 /* Splits the command line into kernel options, environment and arguments,
- * builds the initial stack and jumps to _start. */
-_Noreturn void app_start(char *cmdline, struct kernel_options *options);
+ * builds the initial stack and makes the main thread ready to run _start. */
+void app_start(char *cmdline, struct kernel_options *options);
 
 #endif

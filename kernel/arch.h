@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch_types.h"
+
 #define PAGE_SIZE 4096UL
 #define PAGE_ALIGN_DOWN(x) ((uintptr_t)(x) & ~(PAGE_SIZE - 1))
 #define PAGE_ALIGN_UP(x) (((uintptr_t)(x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
@@ -63,8 +65,30 @@ bool arch_protect_page(uintptr_t va, unsigned flags);
 /* Returns true and the physical address if va is mapped. */
 bool arch_translate(uintptr_t va, uintptr_t *pa);
 
-/* Starts the application's entry point on the given stack; never returns. */
-_Noreturn void arch_enter_app(uintptr_t entry, uintptr_t stack_pointer);
+/* Cores. arch_cpu_id() is this core's index, 0 for the boot processor. */
+unsigned arch_cpu_id(void);
+/* Starts every other core the machine has; each calls sched_init_cpu() and
+ * ends in sched_idle_loop(). */
+void arch_start_cpus(void);
+/* Interrupts core `cpu` so that it leaves `hlt`. */
+void arch_send_wakeup_ipi(unsigned cpu);
+/* With interrupts disabled: enables them and halts in one step (no wake-up
+ * can slip in between), and returns with them disabled again. */
+void arch_idle_halt(void);
+/* Programs this core's timer to interrupt at deadline_ns (arch_clock_ns
+ * time); 0 stops it. */
+void arch_timer_arm(uint64_t deadline_ns);
+
+/* Threads. */
+size_t arch_fpu_area_size(void);
+/* The thread will start the application at entry, on stack sp. */
+void arch_thread_init_start(struct arch_thread *t, uintptr_t entry, uintptr_t sp);
+/* The thread will return 0 from the clone system call whose frame is
+ * parent_frame, on stack sp, with the given TLS base if set_tls. */
+void arch_thread_init_clone(struct arch_thread *t, const void *parent_frame, uintptr_t sp,
+			    bool set_tls, uintptr_t tls);
+/* Saves prev, resumes next; returns (in next) the thread that ran before. */
+struct arch_thread *arch_thread_switch(struct arch_thread *prev, struct arch_thread *next);
 
 /* Frame-pointer walk: fills up to max return addresses starting from the
  * caller of this function. */

@@ -9,8 +9,11 @@
 
 #include "arch.h"
 #include "lib/format.h"
+#include "sched/sched.h"
 
 #include <stdarg.h>
+
+#define CONSOLE_POLL_NS 10000000ULL
 
 struct line_buffer {
 	char buf[128];
@@ -37,15 +40,21 @@ static void line_buffer_put(void *ctx, const char *s, size_t len)
 	}
 }
 
-void kprintf(const char *fmt, ...)
+void kvprintf(const char *fmt, va_list ap)
 {
 	struct line_buffer lb = { .len = 0 };
+
+	format_v(line_buffer_put, &lb, fmt, ap);
+	arch_console_write(lb.buf, lb.len);
+}
+
+void kprintf(const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	format_v(line_buffer_put, &lb, fmt, ap);
+	kvprintf(fmt, ap);
 	va_end(ap);
-	arch_console_write(lb.buf, lb.len);
 }
 
 void console_write(const char *buf, size_t len)
@@ -60,8 +69,9 @@ size_t console_read(char *buf, size_t len)
 
 	if (!len)
 		return 0;
+	/* Polled every 10 ms rather than spun on: the core sleeps meanwhile. */
 	while ((c = arch_console_read_byte()) < 0)
-		arch_cpu_relax();
+		sched_sleep_until(arch_clock_ns() + CONSOLE_POLL_NS);
 	do {
 		buf[n++] = (char)c;
 	} while (n < len && (c = arch_console_read_byte()) >= 0);

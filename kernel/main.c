@@ -8,6 +8,8 @@
 #include "console.h"
 #include "mm/page_alloc.h"
 #include "mm/vm.h"
+#include "sched/sched.h"
+#include "sync/futex.h"
 
 #define LOW_MEMORY_END 0x100000UL
 
@@ -34,10 +36,12 @@ static void feed_page_allocator(const struct boot_info *info)
 
 void kernel_main(struct boot_info *info)
 {
-	static struct kernel_options options;
-
 	feed_page_allocator(info);
 	arch_init(info);
 	vm_init();
-	app_start(info->cmdline, &options);
+	futex_init();
+	sched_init_bsp();
+	arch_start_cpus();
+	app_start(info->cmdline, &kernel_options);
+	sched_idle_loop();
 }

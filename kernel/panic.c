@@ -3,13 +3,12 @@
 
 #include "arch.h"
 #include "console.h"
-#include "lib/format.h"
 #include "symbols.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
 
-#define BACKTRACE_MAX 32
+#define BACKTRACE_MAX 64
 
 static bool panicking;
 
@@ -34,21 +33,29 @@ static void print_frame(unsigned n, uintptr_t pc)
 		kprintf("  #%u 0x%016lx ?\n", n, (unsigned long)pc);
 }
 
+/* Deep recursion (a stack overflow) repeats one frame many times: print it
+ * once with a count. */
+static void print_frames(const uintptr_t *pcs, size_t n)
+{
+	kprintf("backtrace (most recent call first):\n");
+	for (size_t i = 0; i < n;) {
+		size_t same = 1;
+		while (i + same < n && pcs[i + same] == pcs[i])
+			same++;
+		print_frame((unsigned)i, pcs[i]);
+		if (same > 1)
+			kprintf("  ... the same frame %zu more times\n", same - 1);
+		i += same;
+	}
+}
+
 void panic_print_backtrace(uintptr_t pc, uintptr_t frame_pointer)
 {
 	uintptr_t pcs[BACKTRACE_MAX];
-	size_t n = arch_backtrace_from(frame_pointer, pcs, BACKTRACE_MAX);
 
-	kprintf("backtrace:\n");
-	print_frame(0, pc);
-	for (size_t i = 0; i < n; i++)
-		print_frame((unsigned)i + 1, pcs[i]);
-}
-
-static void console_sink(void *ctx, const char *s, size_t len)
-{
-	(void)ctx;
-	console_write(s, len);
+	pcs[0] = pc;
+	size_t n = 1 + arch_backtrace_from(frame_pointer, pcs + 1, BACKTRACE_MAX - 1);
+	print_frames(pcs, n);
 }
 
 void panic(const char *fmt, ...)
@@ -58,14 +65,11 @@ void panic(const char *fmt, ...)
 	panic_enter();
 	kprintf("lull: panic: ");
 	va_start(ap, fmt);
-	format_v(console_sink, NULL, fmt, ap);
+	kvprintf(fmt, ap);
 	va_end(ap);
 	kprintf("\n");
 
 	uintptr_t pcs[BACKTRACE_MAX];
-	size_t n = arch_backtrace(pcs, BACKTRACE_MAX);
-	kprintf("backtrace:\n");
-	for (size_t i = 0; i < n; i++)
-		print_frame((unsigned)i, pcs[i]);
+	print_frames(pcs, arch_backtrace(pcs, BACKTRACE_MAX));
 	arch_exit_vm_panic();
 }

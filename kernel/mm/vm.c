@@ -162,6 +162,11 @@ uintptr_t vm_alloc_stack(size_t size)
 	return guard ? base : 0;
 }
 
+void vm_free_stack(uintptr_t base, size_t size)
+{
+	vm_munmap(base - PAGE_SIZE, PAGE_ALIGN_UP(size) + PAGE_SIZE);
+}
+
 bool vm_is_inaccessible(uintptr_t addr)
 {
 	uintptr_t pa;

@@ -31,6 +31,7 @@ uintptr_t vm_brk(uintptr_t new_break);
 /* A stack of `size` bytes with an unmapped guard page below it; returns the
  * lowest usable address, or 0. */
 uintptr_t vm_alloc_stack(size_t size);
+void vm_free_stack(uintptr_t base, size_t size);
 
 /* True when addr is inside the mapping area but has no accessible page. */
 bool vm_is_inaccessible(uintptr_t addr);

@@ -1,18 +1,75 @@
-/* thread.h: the threads of the application. */
+/*
+ * thread.h: the application's threads.
+ *
+ * Every thread belongs to one core (struct cpu) and stays there unless its
+ * affinity moves it. A thread runs application code on its own stack and
+ * kernel code (system calls) on a kernel stack of its own.
+ */
 #ifndef LULL_SCHED_THREAD_H
 #define LULL_SCHED_THREAD_H
 
+#include "arch.h"
+#include "lib/list.h"
+
+#include <stdbool.h>
 #include <stdint.h>
 
-struct thread {
-	int tid;
-	char name[16];
+enum thread_state {
+	THREAD_RUNNING, /* the current thread of its core */
+	THREAD_READY,   /* on its core's ready list (or moving to another core) */
+	THREAD_BLOCKED, /* waiting for sched_wake() or a timeout */
+	THREAD_DEAD,    /* exited; freed by the next thread on its core */
 };
 
-/* The thread running on this core, or NULL before the first one starts. */
+struct cpu;
+
+struct futex_wait {
+	struct list_node link; /* in a futex bucket while waiting */
+	uintptr_t addr;
+	uint32_t bitset;
+};
+
+struct thread {
+	struct arch_thread arch;
+	int tid;
+	char name[16];
+	volatile enum thread_state state;
+	struct cpu *cpu;
+	uint64_t affinity; /* allowed cores, bit N = core N */
+	struct cpu *migrate_to;
+	struct list_node ready_link;
+	struct list_node sleep_link; /* on its core's timer list */
+	uint64_t wake_at_ns;
+	bool timed_out;
+	bool polling;
+	int next_thread_cpu; /* core for the next thread this one creates, or -1 */
+	int *clear_child_tid;
+	struct futex_wait futex;
+	struct list_node all_link;
+	uintptr_t kstack_base;
+};
+
+/* The thread running on this core (NULL on a core's idle loop before any). */
 struct thread *thread_current(void);
 
-/* Makes the application's first thread, which runs main(). */
-struct thread *thread_create_main(void);
+/* Creates the application's first thread, ready to run entry on stack sp. */
+struct thread *thread_create_main(uintptr_t entry, uintptr_t sp);
+
+/* Creates a thread from a clone() call: it returns 0 from that call on
+ * new_sp, with TLS base tls when set_tls. Returns NULL without memory. */
+struct thread *thread_create_clone(const void *parent_frame, uintptr_t new_sp, bool set_tls,
+				   uintptr_t tls);
+
+/* The thread with this id, or NULL. */
+struct thread *thread_find(int tid);
+
+/* Releases a dead thread's memory (called by the scheduler). */
+void thread_free(struct thread *t);
+
+/* How many threads are alive. */
+unsigned thread_count(void);
+
+/* Ends the calling thread; the last thread's exit ends the program. */
+_Noreturn void thread_exit(int status);
 
 #endif

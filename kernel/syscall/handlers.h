@@ -20,18 +20,33 @@ long sys_mremap(const struct syscall_args *a);
 long sys_madvise(const struct syscall_args *a);
 
 /* sys_process.c */
-long sys_exit(const struct syscall_args *a);
 long sys_exit_group(const struct syscall_args *a);
 long sys_getpid(const struct syscall_args *a);
-long sys_gettid(const struct syscall_args *a);
 long sys_getppid(const struct syscall_args *a);
 long sys_getuid(const struct syscall_args *a);
 long sys_uname(const struct syscall_args *a);
 long sys_arch_prctl(const struct syscall_args *a);
-long sys_set_tid_address(const struct syscall_args *a);
 long sys_getrandom(const struct syscall_args *a);
+long sys_sysinfo(const struct syscall_args *a);
 long sys_signal_noop(const struct syscall_args *a);
 long sys_rt_sigaction(const struct syscall_args *a);
+
+/* sys_thread.c */
+long sys_clone(const struct syscall_args *a);
+long sys_exit(const struct syscall_args *a);
+long sys_set_tid_address(const struct syscall_args *a);
+long sys_gettid(const struct syscall_args *a);
+long sys_futex(const struct syscall_args *a);
+long sys_sched_yield(const struct syscall_args *a);
+long sys_nanosleep(const struct syscall_args *a);
+long sys_clock_nanosleep(const struct syscall_args *a);
+long sys_sched_setaffinity(const struct syscall_args *a);
+long sys_sched_getaffinity(const struct syscall_args *a);
+long sys_getcpu(const struct syscall_args *a);
+long sys_lull_next_thread_cpu(const struct syscall_args *a);
+long sys_lull_polling(const struct syscall_args *a);
+long sys_lull_cpu_count(const struct syscall_args *a);
+long sys_lull_cpu_stats(const struct syscall_args *a);
 
 /* sys_time.c */
 long sys_clock_gettime(const struct syscall_args *a);

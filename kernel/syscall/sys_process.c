@@ -3,21 +3,18 @@
 #include "arch.h"
 #include "kernel_exit.h"
 #include "lib/errno.h"
+#include "mm/page_alloc.h"
 #include "sched/thread.h"
 #include "syscall/handlers.h"
 
 #include <string.h>
+#include <sys/sysinfo.h>
 #include <sys/utsname.h>
 
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003
 
-long sys_exit(const struct syscall_args *a)
-{
-	/* The only thread leaving ends the program. */
-	kernel_exit((int)a->arg[0]);
-}
-
+/* Ends the program, whatever other threads are doing. */
 long sys_exit_group(const struct syscall_args *a)
 {
 	kernel_exit((int)a->arg[0]);
@@ -33,12 +30,6 @@ long sys_getppid(const struct syscall_args *a)
 {
 	(void)a;
 	return 0;
-}
-
-long sys_gettid(const struct syscall_args *a)
-{
-	(void)a;
-	return thread_current()->tid;
 }
 
 /* Everything runs as root, uid and gid 0. */
@@ -81,10 +72,19 @@ long sys_arch_prctl(const struct syscall_args *a)
 	}
 }
 
-long sys_set_tid_address(const struct syscall_args *a)
+long sys_sysinfo(const struct syscall_args *a)
 {
-	(void)a;
-	return thread_current()->tid;
+	struct sysinfo *info = (struct sysinfo *)a->arg[0];
+
+	if (!user_range_ok(info, sizeof *info))
+		return -EFAULT;
+	memset(info, 0, sizeof *info);
+	info->uptime = (long)(arch_clock_ns() / 1000000000);
+	info->totalram = page_alloc_total_count();
+	info->freeram = page_alloc_free_count();
+	info->procs = 1;
+	info->mem_unit = PAGE_SIZE;
+	return 0;
 }
 
 /* Hardware randomness when the CPU has it; otherwise a generator seeded

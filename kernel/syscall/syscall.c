@@ -12,6 +12,7 @@
 #include "lib/errno.h"
 #include "syscall/handlers.h"
 
+#include <lull/lull.h>
 #include <sys/syscall.h>
 
 #define SYSCALL_COUNT 512
@@ -41,12 +42,30 @@ static const syscall_handler handlers[SYSCALL_COUNT] = {
 	[SYS_arch_prctl] = sys_arch_prctl,
 	[SYS_set_tid_address] = sys_set_tid_address,
 	[SYS_getrandom] = sys_getrandom,
+	[SYS_sysinfo] = sys_sysinfo,
 	[SYS_rt_sigaction] = sys_rt_sigaction,
 	[SYS_rt_sigprocmask] = sys_signal_noop,
 	[SYS_sigaltstack] = sys_signal_noop,
+	[SYS_clone] = sys_clone,
+	[SYS_futex] = sys_futex,
+	[SYS_sched_yield] = sys_sched_yield,
+	[SYS_nanosleep] = sys_nanosleep,
+	[SYS_clock_nanosleep] = sys_clock_nanosleep,
+	[SYS_sched_setaffinity] = sys_sched_setaffinity,
+	[SYS_sched_getaffinity] = sys_sched_getaffinity,
+	[SYS_getcpu] = sys_getcpu,
+	[SYS_set_robust_list] = sys_signal_noop,
 	[SYS_clock_gettime] = sys_clock_gettime,
 	[SYS_clock_getres] = sys_clock_getres,
 	[SYS_gettimeofday] = sys_gettimeofday,
+};
+
+/* Lull's own calls, numbered from LULL_SYS_NEXT_THREAD_CPU. */
+static const syscall_handler lull_handlers[] = {
+	sys_lull_next_thread_cpu,
+	sys_lull_polling,
+	sys_lull_cpu_count,
+	sys_lull_cpu_stats,
 };
 
 static const char *const names[SYSCALL_COUNT] = {
@@ -74,6 +93,9 @@ long syscall_dispatch(struct syscall_args *a)
 {
 	if (a->nr >= 0 && a->nr < SYSCALL_COUNT && handlers[a->nr])
 		return handlers[a->nr](a);
+	unsigned long lull_nr = (unsigned long)(a->nr - LULL_SYS_NEXT_THREAD_CPU);
+	if (lull_nr < sizeof lull_handlers / sizeof lull_handlers[0])
+		return lull_handlers[lull_nr](a);
 	return unknown_syscall(a->nr);
 }
 

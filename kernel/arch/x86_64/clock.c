@@ -134,3 +134,9 @@ uint64_t arch_boot_wallclock_ns(void)
 {
 	return wallclock_at_boot_ns;
 }
+
+uint64_t x86_tsc_at_ns(uint64_t ns)
+{
+	/* Rounded up, so that a TSC deadline never fires before ns. */
+	return tsc_at_boot + (uint64_t)(((unsigned __int128)ns * tsc_hz + 999999999) / 1000000000);
+}

@@ -7,7 +7,9 @@
 #include "boot_info_parse.h"
 #include "cpu_tables.h"
 #include "x86.h"
+#include "lapic.h"
 #include "paging.h"
+#include "smp.h"
 #include "x86_init.h"
 
 #include "console.h"
@@ -97,6 +99,7 @@ _Noreturn void arch_boot(uint32_t protocol, uint32_t info_addr)
 	static struct boot_info info;
 	struct x86_ist_stacks stacks;
 
+	x86_percpu_init(0);
 	x86_serial_init();
 	for (int i = 0; i < 3; i++)
 		stacks.top[i] = (uintptr_t)bsp_ist_stacks[i] + X86_IST_STACK_SIZE;
@@ -115,4 +118,7 @@ void arch_init(const struct boot_info *info)
 {
 	x86_paging_init(info);
 	x86_clock_init();
+	x86_fpu_init();
+	x86_lapic_init_bsp();
+	x86_smp_set_rsdp(info->acpi_rsdp);
 }

@@ -8,12 +8,13 @@
 #include "trap.h"
 
 #include "arch.h"
+#include "lapic.h"
 #include "x86.h"
 
 #include "console.h"
 #include "mm/vm.h"
 #include "panic.h"
-#include "sched/thread.h"
+#include "sched/sched.h"
 #include "symbols.h"
 
 #define VECTOR_PAGE_FAULT 14
@@ -93,7 +94,21 @@ static _Noreturn void report_exception(const struct trap_frame *f)
 
 void trap_dispatch(struct trap_frame *frame)
 {
-	if (frame->vector < 32)
-		report_exception(frame);
-	kprintf("lull: unexpected interrupt on vector %lu ignored\n", frame->vector);
+	switch (frame->vector) {
+	case X86_VECTOR_TIMER:
+		x86_lapic_eoi();
+		sched_timer_interrupt();
+		break;
+	case X86_VECTOR_WAKEUP:
+		x86_lapic_eoi();
+		sched_wakeup_interrupt();
+		break;
+	case X86_VECTOR_SPURIOUS:
+		break; /* spurious interrupts take no EOI */
+	default:
+		if (frame->vector < 32)
+			report_exception(frame);
+		x86_lapic_eoi();
+		kprintf("lull: unexpected interrupt on vector %lu ignored\n", frame->vector);
+	}
 }

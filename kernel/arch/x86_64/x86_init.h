@@ -7,5 +7,8 @@
 void x86_serial_init(void);
 void x86_cpu_init(unsigned cpu, const struct x86_ist_stacks *stacks);
 void x86_clock_init(void);
+void x86_fpu_init(void);
+/* The TSC value at a time given in arch_clock_ns() nanoseconds. */
+uint64_t x86_tsc_at_ns(uint64_t ns);
 
 #endif

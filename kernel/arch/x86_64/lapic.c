@@ -1,0 +1,146 @@
+/*
+ * lapic.c: the local APIC of each core: its timer, inter-processor
+ * interrupts and end-of-interrupt.
+ *
+ * Tickless: the timer is armed once for the core's nearest deadline and not
+ * at all when there is none. With TSC-deadline mode the deadline is written
+ * as a TSC value; otherwise the timer runs one-shot with a count computed
+ * from its frequency, measured once against the TSC.
+ */
+#include "lapic.h"
+
+#include "arch.h"
+#include "percpu.h"
+#include "x86.h"
+#include "x86_init.h"
+
+#include "panic.h"
+
+#define MSR_APIC_BASE 0x1b
+#define MSR_TSC_DEADLINE 0x6e0
+#define APIC_BASE_ENABLE (1UL << 11)
+
+#define REG_ID 0x20
+#define REG_TPR 0x80
+#define REG_EOI 0xb0
+#define REG_SVR 0xf0
+#define REG_ICR_LOW 0x300
+#define REG_ICR_HIGH 0x310
+#define REG_LVT_TIMER 0x320
+#define REG_TIMER_INITIAL 0x380
+#define REG_TIMER_CURRENT 0x390
+#define REG_TIMER_DIVIDE 0x3e0
+
+#define SVR_ENABLE (1u << 8)
+#define LVT_MASKED (1u << 16)
+#define LVT_TSC_DEADLINE (2u << 17)
+#define ICR_PENDING (1u << 12)
+#define ICR_ASSERT (1u << 14)
+#define ICR_INIT (5u << 8)
+#define ICR_STARTUP (6u << 8)
+#define TIMER_DIVIDE_BY_1 0xb
+#define CALIBRATION_NS 5000000ULL
+
+static volatile uint32_t *lapic;
+static bool tsc_deadline;
+static uint64_t timer_hz;
+
+static uint32_t lapic_read(unsigned reg)
+{
+	return lapic[reg / 4];
+}
+
+static void lapic_write(unsigned reg, uint32_t v)
+{
+	lapic[reg / 4] = v;
+}
+
+static void calibrate_timer(void)
+{
+	lapic_write(REG_TIMER_DIVIDE, TIMER_DIVIDE_BY_1);
+	lapic_write(REG_LVT_TIMER, LVT_MASKED | X86_VECTOR_TIMER);
+	uint64_t start = arch_clock_ns();
+	lapic_write(REG_TIMER_INITIAL, 0xffffffff);
+	while (arch_clock_ns() - start < CALIBRATION_NS)
+		cpu_relax();
+	uint32_t elapsed = 0xffffffff - lapic_read(REG_TIMER_CURRENT);
+	uint64_t took = arch_clock_ns() - start;
+	lapic_write(REG_TIMER_INITIAL, 0);
+	timer_hz = (uint64_t)elapsed * 1000000000ULL / took;
+	if (!timer_hz)
+		panic("the local APIC timer does not count");
+}
+
+void x86_lapic_init_bsp(void)
+{
+	uintptr_t base = rdmsr(MSR_APIC_BASE) & 0xffffff000UL;
+
+	if (!arch_map_page(base, base, MAP_READ | MAP_WRITE | MAP_UNCACHED))
+		panic("cannot map the local APIC");
+	lapic = (volatile uint32_t *)base;
+	tsc_deadline = cpuid(1, 0).ecx & (1u << 24);
+	x86_lapic_init_cpu();
+	if (!tsc_deadline)
+		calibrate_timer();
+}
+
+void x86_lapic_init_cpu(void)
+{
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE);
+	lapic_write(REG_SVR, SVR_ENABLE | X86_VECTOR_SPURIOUS);
+	lapic_write(REG_TPR, 0);
+	lapic_write(REG_TIMER_DIVIDE, TIMER_DIVIDE_BY_1);
+	lapic_write(REG_LVT_TIMER, X86_VECTOR_TIMER | (tsc_deadline ? LVT_TSC_DEADLINE : 0));
+	x86_percpu()->apic_id = lapic_read(REG_ID) >> 24;
+}
+
+uint32_t x86_lapic_id(void)
+{
+	return lapic_read(REG_ID) >> 24;
+}
+
+void x86_lapic_eoi(void)
+{
+	lapic_write(REG_EOI, 0);
+}
+
+void arch_timer_arm(uint64_t deadline_ns)
+{
+	if (tsc_deadline) {
+		wrmsr(MSR_TSC_DEADLINE, deadline_ns ? x86_tsc_at_ns(deadline_ns) : 0);
+		return;
+	}
+	if (!deadline_ns) {
+		lapic_write(REG_TIMER_INITIAL, 0);
+		return;
+	}
+	uint64_t now = arch_clock_ns();
+	uint64_t delta = deadline_ns > now ? deadline_ns - now : 1;
+	uint64_t count = (uint64_t)(((unsigned __int128)delta * timer_hz + 999999999) / 1000000000);
+	/* A deadline beyond the counter's range fires early; the scheduler
+	 * then finds nothing due and arms the timer again. */
+	lapic_write(REG_TIMER_INITIAL, count > 0xffffffff ? 0xffffffff : count ? (uint32_t)count : 1);
+}
+
+static void send_ipi(uint32_t apic_id, uint32_t command)
+{
+	lapic_write(REG_ICR_HIGH, apic_id << 24);
+	lapic_write(REG_ICR_LOW, command);
+	while (lapic_read(REG_ICR_LOW) & ICR_PENDING)
+		cpu_relax();
+}
+
+void arch_send_wakeup_ipi(unsigned cpu)
+{
+	send_ipi(x86_percpu_of(cpu)->apic_id, ICR_ASSERT | X86_VECTOR_WAKEUP);
+}
+
+void x86_lapic_send_init(uint32_t apic_id)
+{
+	send_ipi(apic_id, ICR_ASSERT | ICR_INIT);
+}
+
+void x86_lapic_send_startup(uint32_t apic_id, uintptr_t trampoline)
+{
+	send_ipi(apic_id, ICR_STARTUP | (uint32_t)(trampoline >> 12));
+}

@@ -1,0 +1,18 @@
+/* lapic.h: the local APIC, for the other files of arch/x86_64. */
+#ifndef LULL_X86_64_LAPIC_H
+#define LULL_X86_64_LAPIC_H
+
+#include <stdint.h>
+
+#define X86_VECTOR_TIMER 0x20
+#define X86_VECTOR_WAKEUP 0xf0
+#define X86_VECTOR_SPURIOUS 0xff
+
+void x86_lapic_init_bsp(void);
+void x86_lapic_init_cpu(void);
+uint32_t x86_lapic_id(void);
+void x86_lapic_eoi(void);
+void x86_lapic_send_init(uint32_t apic_id);
+void x86_lapic_send_startup(uint32_t apic_id, uintptr_t trampoline);
+
+#endif

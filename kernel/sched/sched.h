@@ -1,0 +1,96 @@
+/*
+ * sched.h: one scheduler per core, cooperative, round-robin.
+ *
+ * Threads switch at blocking points (futex waits, sleeps, sched_yield, exit);
+ * nothing preempts a running thread. A core with nothing ready halts until an
+ * interrupt; see docs/ARCHITECTURE.md for the wake-up protocol.
+ */
+#ifndef LULL_SCHED_SCHED_H
+#define LULL_SCHED_SCHED_H
+
+#include "lib/list.h"
+#include "sched/thread.h"
+#include "sync/spinlock.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define MAX_CPUS 64
+
+struct cpu_stats {
+	uint64_t halted_ns;
+	uint64_t halts;
+	uint64_t wakeups;
+	uint64_t ipis_sent;
+	uint64_t ipis_received;
+	uint64_t timer_interrupts;
+	uint64_t context_switches;
+};
+
+struct cpu {
+	unsigned id;
+	struct spinlock lock; /* guards everything below */
+	struct thread *current;
+	struct thread idle;        /* the core's boot context, runs the idle loop */
+	struct list_node ready;    /* THREAD_READY threads, in run order */
+	struct list_node sleepers; /* threads with a deadline, earliest first */
+	uint64_t armed_deadline_ns; /* what the timer is set for, 0 = nothing */
+	unsigned threads;          /* threads that belong to this core */
+	unsigned polling;          /* ... of which in the polling state */
+	unsigned ready_working;    /* ready threads that are not polling */
+	unsigned polls_since_wake;
+	volatile bool halted;
+	struct cpu_stats stats;
+};
+
+extern struct cpu cpus[MAX_CPUS];
+extern unsigned cpu_count;
+
+struct cpu *cpu_current(void);
+
+/* Boot processor: makes the calling context core 0's idle thread. */
+void sched_init_bsp(void);
+/* Every core ends its start-up here, as its idle thread. */
+_Noreturn void sched_idle_loop(void);
+/* Called by the arch as each further core comes up, before its idle loop. */
+void sched_init_cpu(unsigned id);
+
+/* Puts a new thread on a core: `cpu_hint` if >= 0, else the least loaded
+ * core its affinity allows. */
+void sched_start_thread(struct thread *t, int cpu_hint);
+
+/* The current thread gives its core to the next ready thread, if any. */
+void sched_yield(void);
+
+/* Blocks the current thread, whose state the caller has set to
+ * THREAD_BLOCKED, until sched_wake() or, if deadline_ns is not 0, until
+ * that time (CLOCK_MONOTONIC). Returns true if the deadline passed. */
+bool sched_block(uint64_t deadline_ns);
+
+/* Makes a blocked thread ready; safe from any core and from interrupts. */
+void sched_wake(struct thread *t);
+
+/* Sleeps until the given time. */
+void sched_sleep_until(uint64_t deadline_ns);
+
+/* Changes the cores a thread may run on; the current thread moves at once,
+ * another thread at its next blocking point. */
+int sched_set_affinity(struct thread *t, uint64_t mask);
+
+/* Polling API: "I am polling" / "I am working" for the current thread. */
+void sched_set_polling(bool polling);
+
+/* Ends the current (dead) thread's time on its core. */
+_Noreturn void sched_exit_current(void);
+
+/* Hooks for the arch's interrupt handlers. */
+void sched_timer_interrupt(void);
+void sched_wakeup_interrupt(void);
+
+/* Called on the new thread's side of every context switch. */
+void sched_after_switch(struct thread *prev);
+
+/* Per-core counters, with busy time derived from the halted time. */
+void sched_cpu_stats(unsigned cpu, struct cpu_stats *out, uint64_t *busy_ns);
+
+#endif

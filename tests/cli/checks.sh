@@ -1,0 +1,33 @@
+# checks.sh: the `lull` CLI refuses bad input with a clear message and the
+# documented exit status. Sourced by tests/run.sh (uses its pass/fail).
+
+# expect_cli LABEL STATUS REGEX CMD...: runs CMD, checks status and stderr.
+expect_cli() {
+	local label=$1 want=$2 pattern=$3 out rc
+	shift 3
+	out=$("$@" 2>&1 >/dev/null </dev/null)
+	rc=$?
+	if [ "$rc" != "$want" ]; then fail "cli/$label" "exit status $rc, expected $want" "$out"; return; fi
+	if ! grep -qE -- "$pattern" <<<"$out"; then fail "cli/$label" "stderr does not match /$pattern/" "$out"; return; fi
+	pass "cli/$label"
+}
+
+run_cli_checks() {
+	local tmp
+	tmp=$(mktemp -d)
+	echo "not an ELF file" >"$tmp/text.elf"
+	expect_cli run-missing-image 2 "no-such-image" "$LULL" run "$tmp/no-such-image.elf"
+	expect_cli run-not-elf 2 "not a Lull image" "$LULL" run "$tmp/text.elf"
+	expect_cli run-elf-not-lull 2 "not a Lull image" "$LULL" run "$LULL"
+	expect_cli run-bad-mem 2 "mem" "$LULL" run "$BUILD/tests/boot/hello.elf" --mem lots
+	expect_cli run-bad-machine 2 "machine" "$LULL" run "$BUILD/tests/boot/hello.elf" --machine vax
+	expect_cli run-bad-smp 2 "smp" "$LULL" run "$BUILD/tests/boot/hello.elf" --smp 0
+	expect_cli run-no-qemu 127 "apt-get install qemu-system-x86" \
+		env PATH="$tmp" "$(realpath "$LULL")" run "$BUILD/tests/boot/hello.elf"
+	expect_cli unknown-command 2 "help" "$LULL" frobnicate
+	expect_cli build-no-output 2 "-o" "$LULL" build tests/boot/hello.c
+	expect_cli build-missing-source 2 "no-such-file" "$LULL" build "$tmp/no-such-file.c" -o "$tmp/x.elf"
+	printf 'int main(void) { return syntax error; }\n' >"$tmp/broken.c"
+	expect_cli build-compile-error 1 "broken.c" "$LULL" build "$tmp/broken.c" -o "$tmp/x.elf"
+	rm -rf "$tmp"
+}

@@ -1,0 +1,117 @@
+#!/bin/bash
+# run.sh: the whole test suite, as `make test` runs it.
+#   1. unit tests of the kernel's portable code, built for the host (cmocka);
+#   2. checks of the `lull` CLI's error handling;
+#   3. boot tests: every tests/boot/NAME.c image booted under QEMU TCG on each
+#      machine type, its console and exit status checked against the
+#      directives in the file's first comment:
+#        lull-test: status=N|panic [mem=SIZE] [smp=N]
+#        args: A|B|C          arguments, separated by '|'
+#        expect: REGEX        a line of output must match (grep -E)
+#        expect-once: REGEX   exactly one line must match
+#        reject: REGEX        no line may match
+# Ends with one line "tests: N passed, N failed"; exits non-zero on failure.
+set -u
+cd "$(dirname "$0")/.."
+
+BUILD=${BUILD:-build}
+LULL=$BUILD/lull
+MACHINES=${MACHINES:-"microvm q35"}
+ONLY=${ONLY:-}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-300}
+passed=0
+failed=0
+failures=()
+
+pass() { passed=$((passed + 1)); echo "PASS $1"; }
+fail() {
+	failed=$((failed + 1))
+	failures+=("$1")
+	echo "FAIL $1: $2"
+	if [ -n "${3:-}" ]; then
+		echo "---- output ----"
+		echo "$3" | tail -n 40
+		echo "----------------"
+	fi
+}
+
+run_unit_tests() {
+	local t out rc
+	for t in "$BUILD"/tests/unit/test_*; do
+		[ -x "$t" ] || continue
+		out=$("$t" 2>&1)
+		rc=$?
+		if [ $rc -eq 0 ]; then pass "unit/$(basename "$t")"; else fail "unit/$(basename "$t")" "exit $rc" "$out"; fi
+	done
+}
+
+# A directive's values from the header comment of a test source.
+directive() { sed -n '1,/\*\//p' "$1" | sed -n "s/^.*$2: //p"; }
+key() { directive "$1" lull-test | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+check_boot() {
+	local src=$1 machine=$2 name elf want mem smp out rc line label
+	name=$(basename "$src" .c)
+	elf=$BUILD/tests/boot/$name.elf
+	label="boot/$name [$machine]"
+	want=$(key "$src" status)
+	mem=$(key "$src" mem)
+	smp=$(key "$src" smp)
+	local -a args=()
+	IFS='|' read -r -a args <<<"$(directive "$src" args)"
+
+	out=$(timeout "$BOOT_TIMEOUT" "$LULL" run "$elf" --machine "$machine" --mem "${mem:-256M}" \
+		--smp "${smp:-1}" -- "${args[@]}" 2>&1 </dev/null)
+	rc=$?
+	[ "$want" = panic ] && want=125
+	if [ $rc -eq 124 ]; then fail "$label" "timed out after ${BOOT_TIMEOUT}s" "$out"; return; fi
+	if [ "$rc" != "$want" ]; then fail "$label" "exit status $rc, expected $want" "$out"; return; fi
+	while IFS= read -r line; do
+		[ -z "$line" ] && continue
+		if ! grep -qE -- "$line" <<<"$out"; then fail "$label" "no line matches /$line/" "$out"; return; fi
+	done <<<"$(directive "$src" expect)"
+	while IFS= read -r line; do
+		[ -z "$line" ] && continue
+		if [ "$(grep -cE -- "$line" <<<"$out")" != 1 ]; then fail "$label" "/$line/ must match exactly one line" "$out"; return; fi
+	done <<<"$(directive "$src" expect-once)"
+	while IFS= read -r line; do
+		[ -z "$line" ] && continue
+		if grep -qE -- "$line" <<<"$out"; then fail "$label" "a line matches /$line/" "$out"; return; fi
+	done <<<"$(directive "$src" reject)"
+	pass "$label"
+}
+
+# Without `lull run`, QEMU itself must report exit(N) as 2N+1.
+check_raw_qemu_status() {
+	local machine=$1 rc
+	timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -M "$machine" -accel tcg -cpu max -m 128M \
+		-nodefaults -no-reboot -display none -serial none \
+		-device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$BUILD/tests/boot/exit_status.elf" </dev/null
+	rc=$?
+	if [ $rc -eq 85 ]; then pass "qemu-exit-mapping [$machine]"; else fail "qemu-exit-mapping [$machine]" "qemu exited $rc, expected 85 (2*42+1)"; fi
+}
+
+if [ -z "$ONLY" ] || [ "$ONLY" = unit ]; then
+	run_unit_tests
+fi
+if [ -z "$ONLY" ] || [ "$ONLY" = cli ]; then
+	source tests/cli/checks.sh
+	run_cli_checks
+fi
+if [ -z "$ONLY" ] || [ "$ONLY" = boot ]; then
+	for src in tests/boot/*.c; do
+		for machine in $MACHINES; do
+			check_boot "$src" "$machine"
+		done
+	done
+	for machine in $MACHINES; do
+		check_raw_qemu_status "$machine"
+	done
+fi
+
+if [ $failed -gt 0 ]; then
+	echo "failed:"
+	printf '  %s\n' "${failures[@]}"
+fi
+echo "tests: $passed passed, $failed failed"
+[ $failed -eq 0 ]

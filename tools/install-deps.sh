@@ -1,0 +1,25 @@
+#!/bin/bash
+# install-deps.sh: installs the Debian 12 packages Lull needs to build, run
+# and test, when they are missing. Uses sudo when not run as root.
+set -euo pipefail
+
+PACKAGES=(gcc make libc6-dev binutils musl-tools musl-dev qemu-system-x86 libcmocka-dev)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: all packages present"
+	exit 0
+fi
+
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || { echo "install-deps: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+	SUDO=sudo
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
