@@ -62,6 +62,9 @@ uintptr_t arch_unmap_page(uintptr_t va);
 /* Changes the access of a page that has a physical page behind it; flags 0
  * makes it inaccessible but keeps the page. False when va has no page. */
 bool arch_protect_page(uintptr_t va, unsigned flags);
+/* Makes every other core drop translations removed or restricted since the
+ * last call; returns once they all have. */
+void arch_tlb_shootdown(void);
 /* Returns true and the physical address if va is mapped. */
 bool arch_translate(uintptr_t va, uintptr_t *pa);
 

@@ -5,7 +5,7 @@
 #   3. boot tests: every tests/boot/NAME.c image booted under QEMU TCG on each
 #      machine type, its console and exit status checked against the
 #      directives in the file's first comment:
-#        lull-test: status=N|panic [mem=SIZE] [smp=N]
+#        lull-test: status=N|panic [mem=SIZE] [smp=N[,N...]]  (one run per N)
 #        args: A|B|C          arguments, separated by '|'
 #        expect: REGEX        a line of output must match (grep -E)
 #        expect-once: REGEX   exactly one line must match
@@ -50,18 +50,17 @@ directive() { sed -n '1,/\*\//p' "$1" | sed -n "s/^.*$2: //p"; }
 key() { directive "$1" lull-test | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 check_boot() {
-	local src=$1 machine=$2 name elf want mem smp out rc line label
+	local src=$1 machine=$2 smp=$3 name elf want mem out rc line label
 	name=$(basename "$src" .c)
 	elf=$BUILD/tests/boot/$name.elf
-	label="boot/$name [$machine]"
+	label="boot/$name [$machine smp=$smp]"
 	want=$(key "$src" status)
 	mem=$(key "$src" mem)
-	smp=$(key "$src" smp)
 	local -a args=()
 	IFS='|' read -r -a args <<<"$(directive "$src" args)"
 
 	out=$(timeout "$BOOT_TIMEOUT" "$LULL" run "$elf" --machine "$machine" --mem "${mem:-256M}" \
-		--smp "${smp:-1}" -- "${args[@]}" 2>&1 </dev/null)
+		--smp "$smp" -- "${args[@]}" 2>&1 </dev/null)
 	rc=$?
 	[ "$want" = panic ] && want=125
 	if [ $rc -eq 124 ]; then fail "$label" "timed out after ${BOOT_TIMEOUT}s" "$out"; return; fi
@@ -100,8 +99,11 @@ if [ -z "$ONLY" ] || [ "$ONLY" = cli ]; then
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = boot ]; then
 	for src in tests/boot/*.c; do
+		smps=$(key "$src" smp | tr ',' ' ')
 		for machine in $MACHINES; do
-			check_boot "$src" "$machine"
+			for smp in ${smps:-1}; do
+				check_boot "$src" "$machine" "$smp"
+			done
 		done
 	done
 	for machine in $MACHINES; do

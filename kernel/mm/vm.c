@@ -34,8 +34,18 @@ static unsigned arch_flags(int prot)
 	return flags;
 }
 
+/* A page goes back to the allocator only once no core can reach it
+ * through a stale TLB entry: first make the range inaccessible everywhere,
+ * then take the pages. */
 static void release_pages(uintptr_t start, uintptr_t end)
 {
+	bool any = false;
+
+	for (uintptr_t va = start; va < end; va += PAGE_SIZE)
+		any |= arch_protect_page(va, 0);
+	if (!any)
+		return;
+	arch_tlb_shootdown();
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
 		uintptr_t pa = arch_unmap_page(va);
 		if (pa)
@@ -118,17 +128,19 @@ long vm_mprotect(uintptr_t addr, size_t len, int prot)
 		return 0;
 
 	unsigned flags = arch_flags(prot);
+	long result = 0;
 	spin_lock(&lock);
 	for (uintptr_t va = addr; va < addr + len; va += PAGE_SIZE) {
 		if (arch_protect_page(va, flags) || prot == VM_PROT_NONE)
 			continue;
 		if (!back_pages(va, va + PAGE_SIZE, flags)) {
-			spin_unlock(&lock);
-			return -ENOMEM;
+			result = -ENOMEM;
+			break;
 		}
 	}
+	arch_tlb_shootdown();
 	spin_unlock(&lock);
-	return 0;
+	return result;
 }
 
 uintptr_t vm_brk(uintptr_t new_break)

@@ -141,13 +141,15 @@ static bool wake_locked(struct cpu *c, struct thread *t)
  * released, after an interrupt. */
 static void halt_unlock(struct cpu *c)
 {
-	c->halted = true;
-	spin_unlock(&c->lock);
 	uint64_t start = arch_clock_ns();
-	arch_idle_halt();
-	c->stats.halted_ns += arch_clock_ns() - start;
+
+	c->halted_since_ns = start;
+	c->halted = true;
 	c->stats.halts++;
+	spin_unlock(&c->lock);
+	arch_idle_halt();
 	c->halted = false;
+	c->stats.halted_ns += arch_clock_ns() - start;
 }
 
 /* Switches from the current thread, whose state the caller has set, to the
@@ -411,8 +413,10 @@ void sched_cpu_stats(unsigned cpu, struct cpu_stats *out, uint64_t *busy_ns)
 
 	spin_lock(&c->lock);
 	*out = c->stats;
+	uint64_t up = arch_clock_ns();
+	if (c->halted) /* count the halt in progress too */
+		out->halted_ns += up - c->halted_since_ns;
 	spin_unlock(&c->lock);
 	arch_interrupts_restore(irq);
-	uint64_t up = arch_clock_ns();
 	*busy_ns = up > out->halted_ns ? up - out->halted_ns : 0;
 }

@@ -40,6 +40,7 @@ struct cpu {
 	unsigned ready_working;    /* ready threads that are not polling */
 	unsigned polls_since_wake;
 	volatile bool halted;
+	uint64_t halted_since_ns;
 	struct cpu_stats stats;
 };
 

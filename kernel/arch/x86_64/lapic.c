@@ -38,6 +38,7 @@
 #define ICR_ASSERT (1u << 14)
 #define ICR_INIT (5u << 8)
 #define ICR_STARTUP (6u << 8)
+#define ICR_NMI (4u << 8)
 #define TIMER_DIVIDE_BY_1 0xb
 #define CALIBRATION_NS 5000000ULL
 
@@ -79,9 +80,10 @@ void x86_lapic_init_bsp(void)
 		panic("cannot map the local APIC");
 	lapic = (volatile uint32_t *)base;
 	tsc_deadline = cpuid(1, 0).ecx & (1u << 24);
-	x86_lapic_init_cpu();
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE);
 	if (!tsc_deadline)
 		calibrate_timer();
+	x86_lapic_init_cpu();
 }
 
 void x86_lapic_init_cpu(void)
@@ -128,6 +130,11 @@ static void send_ipi(uint32_t apic_id, uint32_t command)
 	lapic_write(REG_ICR_LOW, command);
 	while (lapic_read(REG_ICR_LOW) & ICR_PENDING)
 		cpu_relax();
+}
+
+void x86_lapic_send_nmi(unsigned cpu)
+{
+	send_ipi(x86_percpu_of(cpu)->apic_id, ICR_NMI | ICR_ASSERT);
 }
 
 void arch_send_wakeup_ipi(unsigned cpu)

@@ -12,6 +12,7 @@ void x86_lapic_init_bsp(void);
 void x86_lapic_init_cpu(void);
 uint32_t x86_lapic_id(void);
 void x86_lapic_eoi(void);
+void x86_lapic_send_nmi(unsigned cpu);
 void x86_lapic_send_init(uint32_t apic_id);
 void x86_lapic_send_startup(uint32_t apic_id, uintptr_t trampoline);
 

@@ -9,6 +9,7 @@
 
 #include "arch.h"
 #include "lapic.h"
+#include "tlb.h"
 #include "x86.h"
 
 #include "console.h"
@@ -95,6 +96,9 @@ static _Noreturn void report_exception(const struct trap_frame *f)
 void trap_dispatch(struct trap_frame *frame)
 {
 	switch (frame->vector) {
+	case X86_VECTOR_NMI:
+		x86_tlb_flush_nmi();
+		break;
 	case X86_VECTOR_TIMER:
 		x86_lapic_eoi();
 		sched_timer_interrupt();
