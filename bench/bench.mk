@@ -1,0 +1,32 @@
+# bench.mk: benchmark guests and targets. Benchmarks are not tests: each
+# compares against a baseline measured in the same run and writes its
+# figures to docs/BENCHMARKS.md.
+
+IDLE_GUESTS := $(patsubst bench/idle/%.c,$(BUILD)/bench/idle-%.elf,$(wildcard bench/idle/*.c))
+FLOOR_GUESTS := $(BUILD)/bench/floor-halt.elf $(BUILD)/bench/floor-exit.elf
+
+.PHONY: bench-idle bench-boot
+
+$(BUILD)/bench/idle-%.elf: bench/idle/%.c bench/idle/stats.h kernel tools
+	@mkdir -p $(dir $@)
+	$(BUILD)/lull build $< -o $@
+
+$(BUILD)/bench/floor-halt.elf: bench/floor/floor.S bench/floor/floor.ld
+	@mkdir -p $(dir $@)
+	$(CC) -m32 -c $< -o $@.o
+	ld -m elf_i386 -T bench/floor/floor.ld $@.o -o $@
+
+$(BUILD)/bench/floor-exit.elf: bench/floor/floor.S bench/floor/floor.ld
+	@mkdir -p $(dir $@)
+	$(CC) -m32 -DFLOOR_EXIT -c $< -o $@.o
+	ld -m elf_i386 -T bench/floor/floor.ld $@.o -o $@
+
+bench-idle: $(IDLE_GUESTS) $(FLOOR_GUESTS)
+	bash bench/idle.sh
+
+$(BUILD)/bench/first_output: bench/first_output.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -o $@ $<
+
+bench-boot: $(BUILD)/bench/first_output $(FLOOR_GUESTS) examples
+	bash bench/boot.sh

@@ -26,6 +26,8 @@ void arch_init(const struct boot_info *info);
 void arch_console_write(const char *buf, size_t len);
 /* Returns a byte, or -1 when none is waiting. */
 int arch_console_read_byte(void);
+/* Calls handler(ctx) from the interrupt raised when input arrives. */
+bool arch_console_enable_input_interrupt(void (*handler)(void *ctx), void *ctx);
 
 /* A short wait inside a polling loop (the `pause` instruction on x86). */
 void arch_cpu_relax(void);
@@ -81,6 +83,12 @@ void arch_idle_halt(void);
 /* Programs this core's timer to interrupt at deadline_ns (arch_clock_ns
  * time); 0 stops it. */
 void arch_timer_arm(uint64_t deadline_ns);
+
+/* Device interrupts: runs handler(ctx) when interrupt line `line` fires,
+ * on the boot processor. An ISA line (isa) is edge-triggered and may be
+ * remapped by firmware; other lines (PCI, virtio-mmio) are level-triggered,
+ * active low. False if the line cannot be routed. */
+bool arch_irq_attach(unsigned line, bool isa, void (*handler)(void *ctx), void *ctx);
 
 /* Threads. */
 size_t arch_fpu_area_size(void);

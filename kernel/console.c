@@ -9,11 +9,13 @@
 
 #include "arch.h"
 #include "lib/format.h"
-#include "sched/sched.h"
+#include "sched/waitq.h"
+#include "sync/spinlock.h"
 
 #include <stdarg.h>
 
 #define CONSOLE_POLL_NS 10000000ULL
+#define INPUT_RING_SIZE 1024
 
 struct line_buffer {
 	char buf[128];
@@ -62,18 +64,55 @@ void console_write(const char *buf, size_t len)
 	arch_console_write(buf, len);
 }
 
+/* Input arrives by interrupt into a ring; readers wait on a queue. */
+static struct {
+	struct spinlock lock;
+	struct waitq readers;
+	char ring[INPUT_RING_SIZE];
+	size_t head, tail; /* head: next to read; tail: next to fill */
+	bool interrupt_driven;
+} input;
+
+static void input_interrupt(void *ctx)
+{
+	(void)ctx;
+	int c;
+
+	spin_lock(&input.lock);
+	while ((c = arch_console_read_byte()) >= 0)
+		if (input.tail - input.head < INPUT_RING_SIZE) /* full: drop */
+			input.ring[input.tail++ % INPUT_RING_SIZE] = (char)c;
+	waitq_wake_all(&input.readers);
+	spin_unlock(&input.lock);
+}
+
+void console_init_input(void)
+{
+	waitq_init(&input.readers);
+	input.interrupt_driven = arch_console_enable_input_interrupt(input_interrupt, NULL);
+}
+
+/* Without an interrupt, polls every 10 ms rather than spinning. */
 size_t console_read(char *buf, size_t len)
 {
 	size_t n = 0;
-	int c;
 
 	if (!len)
 		return 0;
-	/* Polled every 10 ms rather than spun on: the core sleeps meanwhile. */
-	while ((c = arch_console_read_byte()) < 0)
-		sched_sleep_until(arch_clock_ns() + CONSOLE_POLL_NS);
-	do {
-		buf[n++] = (char)c;
-	} while (n < len && (c = arch_console_read_byte()) >= 0);
+	spin_lock(&input.lock);
+	for (;;) {
+		int c;
+		while ((c = arch_console_read_byte()) >= 0 && input.tail - input.head < INPUT_RING_SIZE)
+			input.ring[input.tail++ % INPUT_RING_SIZE] = (char)c;
+		if (input.tail != input.head)
+			break;
+		if (input.interrupt_driven)
+			waitq_wait(&input.readers, &input.lock, 0);
+		else
+			waitq_wait(&input.readers, &input.lock, arch_clock_ns() + CONSOLE_POLL_NS);
+	}
+	while (n < len && input.head != input.tail)
+		buf[n++] = input.ring[input.head++ % INPUT_RING_SIZE];
+	spin_unlock(&input.lock);
 	return n;
 }

@@ -41,6 +41,7 @@ void kernel_main(struct boot_info *info)
 	vm_init();
 	futex_init();
 	sched_init_bsp();
+	console_init_input();
 	arch_start_cpus();
 	app_start(info->cmdline, &kernel_options);
 	sched_idle_loop();

@@ -3,6 +3,7 @@
 
 #include "arch.h"
 #include "console.h"
+#include "lib/format.h"
 #include "symbols.h"
 
 #include <stdarg.h>
@@ -21,16 +22,24 @@ void panic_enter(void)
 	panicking = true;
 }
 
-static void print_frame(unsigned n, uintptr_t pc)
+void panic_print_address(const char *label, uintptr_t addr)
 {
 	uintptr_t offset;
-	const char *name = symbol_lookup(pc, &offset);
+	const char *name = symbol_lookup(addr, &offset);
 
 	if (name)
-		kprintf("  #%u 0x%016lx %s+0x%lx\n", n, (unsigned long)pc, name,
+		kprintf("%s 0x%016lx %s+0x%lx\n", label, (unsigned long)addr, name,
 			(unsigned long)offset);
 	else
-		kprintf("  #%u 0x%016lx ?\n", n, (unsigned long)pc);
+		kprintf("%s 0x%016lx ?\n", label, (unsigned long)addr);
+}
+
+static void print_frame(unsigned n, uintptr_t pc)
+{
+	char label[16];
+
+	format_string(label, sizeof label, "  #%u", n);
+	panic_print_address(label, pc);
 }
 
 /* Deep recursion (a stack overflow) repeats one frame many times: print it

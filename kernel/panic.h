@@ -10,6 +10,9 @@ _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
  * pointer chain starting at frame_pointer. */
 void panic_print_backtrace(uintptr_t pc, uintptr_t frame_pointer);
 
+/* Prints "LABEL 0xADDR function+0xOFF" (or "?" without a symbol). */
+void panic_print_address(const char *label, uintptr_t addr);
+
 /* Called once at the start of any fatal report: a second fatal error while
  * reporting the first ends the VM at once instead of looping. */
 void panic_enter(void);

@@ -7,6 +7,7 @@
 #      directives in the file's first comment:
 #        lull-test: status=N|panic [mem=SIZE] [smp=N[,N...]]  (one run per N)
 #        args: A|B|C          arguments, separated by '|'
+#        stdin: TEXT          a line given to the guest's standard input
 #        expect: REGEX        a line of output must match (grep -E)
 #        expect-once: REGEX   exactly one line must match
 #        reject: REGEX        no line may match
@@ -59,8 +60,10 @@ check_boot() {
 	local -a args=()
 	IFS='|' read -r -a args <<<"$(directive "$src" args)"
 
-	out=$(timeout "$BOOT_TIMEOUT" "$LULL" run "$elf" --machine "$machine" --mem "${mem:-256M}" \
-		--smp "$smp" -- "${args[@]}" 2>&1 </dev/null)
+	local input
+	input=$(directive "$src" stdin)
+	out=$(printf '%s' "${input:+$input$'\n'}" | timeout "$BOOT_TIMEOUT" "$LULL" run "$elf" \
+		--machine "$machine" --mem "${mem:-256M}" --smp "$smp" -- "${args[@]}" 2>&1)
 	rc=$?
 	[ "$want" = panic ] && want=125
 	if [ $rc -eq 124 ]; then fail "$label" "timed out after ${BOOT_TIMEOUT}s" "$out"; return; fi
@@ -90,6 +93,40 @@ check_raw_qemu_status() {
 	if [ $rc -eq 85 ]; then pass "qemu-exit-mapping [$machine]"; else fail "qemu-exit-mapping [$machine]" "qemu exited $rc, expected 85 (2*42+1)"; fi
 }
 
+# The Multiboot2 entry, through GRUB (QEMU itself boots the PVH entry).
+check_multiboot2() {
+	local tmp out rc
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp/iso/boot/grub"
+	cp "$BUILD/tests/boot/args_env.elf" "$tmp/iso/boot/lull.elf"
+	cat >"$tmp/iso/boot/grub/grub.cfg" <<'CFG'
+set timeout=0
+serial --unit=0 --speed=115200
+terminal_input serial
+terminal_output serial
+menuentry "lull" {
+	multiboot2 /boot/lull.elf GREETING=hello MODE=test -- one "two words" A=B
+	boot
+}
+CFG
+	if ! grub-mkrescue -o "$tmp/lull.iso" "$tmp/iso" >"$tmp/mkrescue.log" 2>&1; then
+		fail "multiboot2-grub" "grub-mkrescue failed" "$(cat "$tmp/mkrescue.log")"
+		rm -rf "$tmp"
+		return
+	fi
+	out=$(timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -M q35 -accel tcg -cpu max -m 128M -nodefaults \
+		-no-reboot -display none -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4 \
+		-cdrom "$tmp/lull.iso" 2>&1 </dev/null)
+	rc=$?
+	rm -rf "$tmp"
+	# exit(0) makes QEMU exit 1 (see docs/ARCHITECTURE.md).
+	if [ $rc -eq 1 ] && grep -q "^GREETING=hello MODE=test" <<<"$out" && grep -q "^argv\[2\]=two words" <<<"$out"; then
+		pass "multiboot2-grub [q35]"
+	else
+		fail "multiboot2-grub [q35]" "qemu exited $rc" "$out"
+	fi
+}
+
 if [ -z "$ONLY" ] || [ "$ONLY" = unit ]; then
 	run_unit_tests
 fi
@@ -109,6 +146,7 @@ if [ -z "$ONLY" ] || [ "$ONLY" = boot ]; then
 	for machine in $MACHINES; do
 		check_raw_qemu_status "$machine"
 	done
+	check_multiboot2
 fi
 
 if [ $failed -gt 0 ]; then

@@ -3,7 +3,9 @@
 # and test, when they are missing. Uses sudo when not run as root.
 set -euo pipefail
 
-PACKAGES=(gcc make libc6-dev binutils musl-tools musl-dev qemu-system-x86 libcmocka-dev)
+# grub-pc-bin, grub-common, xorriso and mtools: the test of the Multiboot2 entry.
+PACKAGES=(gcc make libc6-dev binutils musl-tools musl-dev qemu-system-x86 libcmocka-dev
+	grub-pc-bin grub-common xorriso mtools)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

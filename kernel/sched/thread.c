@@ -41,6 +41,7 @@ static struct thread *thread_alloc(void)
 	list_init(&t->ready_link);
 	list_init(&t->sleep_link);
 	list_init(&t->futex.link);
+	list_init(&t->wait_link);
 
 	bool irq = arch_interrupts_disable();
 	spin_lock(&lock);

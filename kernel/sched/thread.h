@@ -45,6 +45,7 @@ struct thread {
 	int next_thread_cpu; /* core for the next thread this one creates, or -1 */
 	int *clear_child_tid;
 	struct futex_wait futex;
+	struct list_node wait_link; /* on a struct waitq */
 	struct list_node all_link;
 	uintptr_t kstack_base;
 };

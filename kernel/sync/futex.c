@@ -48,11 +48,9 @@ long futex_wait(uintptr_t addr, uint32_t expected, uint64_t deadline_ns, uint32_
 	if (!valid_address(addr))
 		return -EFAULT;
 	struct bucket *b = bucket_for(addr);
-	bool irq = arch_interrupts_disable();
 	spin_lock(&b->lock);
 	if (__atomic_load_n((uint32_t *)addr, __ATOMIC_SEQ_CST) != expected) {
 		spin_unlock(&b->lock);
-		arch_interrupts_restore(irq);
 		return -EAGAIN;
 	}
 	t->futex.addr = addr;
@@ -78,7 +76,6 @@ long futex_wait(uintptr_t addr, uint32_t expected, uint64_t deadline_ns, uint32_
 		}
 		spin_unlock(&b->lock);
 	}
-	arch_interrupts_restore(irq);
 	return result;
 }
 
@@ -107,11 +104,9 @@ long futex_wake(uintptr_t addr, long n, uint32_t bitset)
 	if (!valid_address(addr))
 		return -EFAULT;
 	struct bucket *b = bucket_for(addr);
-	bool irq = arch_interrupts_disable();
 	spin_lock(&b->lock);
 	long woken = wake_locked(b, addr, n, bitset);
 	spin_unlock(&b->lock);
-	arch_interrupts_restore(irq);
 	return woken;
 }
 
@@ -125,7 +120,6 @@ long futex_requeue(uintptr_t addr, long n_wake, uintptr_t addr2, long n_move, in
 	struct bucket *b1 = bucket_for(addr), *b2 = bucket_for(addr2);
 	/* Two locks: always take the lower bucket first. */
 	struct bucket *first = b1 < b2 ? b1 : b2, *second = b1 < b2 ? b2 : b1;
-	bool irq = arch_interrupts_disable();
 	spin_lock(&first->lock);
 	if (second != first)
 		spin_lock(&second->lock);
@@ -152,6 +146,5 @@ long futex_requeue(uintptr_t addr, long n_wake, uintptr_t addr2, long n_move, in
 	if (second != first)
 		spin_unlock(&second->lock);
 	spin_unlock(&first->lock);
-	arch_interrupts_restore(irq);
 	return result;
 }

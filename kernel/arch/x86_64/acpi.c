@@ -13,6 +13,8 @@
 #include <string.h>
 
 #define MADT_LOCAL_APIC 0
+#define MADT_IO_APIC 1
+#define MADT_SOURCE_OVERRIDE 2
 #define MADT_ENABLED 1
 #define MADT_ONLINE_CAPABLE 2
 
@@ -114,24 +116,37 @@ static const struct sdt_header *find_table(const struct rsdp *rsdp, const char *
 	return NULL;
 }
 
-size_t acpi_find_cpus(uintptr_t rsdp_hint, uint32_t *apic_ids, size_t max)
+bool acpi_read_madt(uintptr_t rsdp_hint, struct madt_info *info)
 {
 	const struct rsdp *rsdp = find_rsdp(rsdp_hint);
 	const struct sdt_header *madt = rsdp ? find_table(rsdp, "APIC") : NULL;
-	size_t count = 0;
 
+	memset(info, 0, sizeof *info);
+	for (unsigned irq = 0; irq < 16; irq++)
+		info->isa_irq_gsi[irq] = irq;
 	if (!madt)
-		return 0;
+		return false;
 	const uint8_t *p = (const uint8_t *)madt + sizeof *madt + 8; /* local APIC address, flags */
 	const uint8_t *end = (const uint8_t *)madt + madt->length;
 	while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
 		if (p[0] == MADT_LOCAL_APIC && p[1] >= 8) {
 			uint32_t flags;
 			memcpy(&flags, p + 4, 4);
-			if ((flags & (MADT_ENABLED | MADT_ONLINE_CAPABLE)) && count < max)
-				apic_ids[count++] = p[3];
+			if ((flags & (MADT_ENABLED | MADT_ONLINE_CAPABLE)) &&
+			    info->cpu_count < ACPI_MAX_CPUS)
+				info->apic_ids[info->cpu_count++] = p[3];
+		} else if (p[0] == MADT_IO_APIC && p[1] >= 12 && !info->ioapic_address) {
+			uint32_t address, gsi_base;
+			memcpy(&address, p + 4, 4);
+			memcpy(&gsi_base, p + 8, 4);
+			info->ioapic_address = address;
+			info->ioapic_gsi_base = gsi_base;
+		} else if (p[0] == MADT_SOURCE_OVERRIDE && p[1] >= 10 && p[3] < 16) {
+			uint32_t gsi;
+			memcpy(&gsi, p + 4, 4);
+			info->isa_irq_gsi[p[3]] = gsi;
 		}
 		p += p[1];
 	}
-	return count;
+	return true;
 }

@@ -2,11 +2,22 @@
 #ifndef LULL_X86_64_ACPI_H
 #define LULL_X86_64_ACPI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* Fills apic_ids with the local APIC ids of the usable processors, the boot
- * processor included; returns how many (0 when there is no MADT). */
-size_t acpi_find_cpus(uintptr_t rsdp_hint, uint32_t *apic_ids, size_t max);
+#define ACPI_MAX_CPUS 64
+
+/* The parts of the MADT (multiple APIC description table) we use. */
+struct madt_info {
+	uint32_t apic_ids[ACPI_MAX_CPUS]; /* usable processors, the boot one included */
+	size_t cpu_count;
+	uintptr_t ioapic_address;        /* 0 when there is none */
+	uint32_t ioapic_gsi_base;
+	uint32_t isa_irq_gsi[16];        /* ISA IRQ -> global system interrupt */
+};
+
+/* Reads the MADT; false (and defaults: ISA IRQ n = GSI n) without one. */
+bool acpi_read_madt(uintptr_t rsdp_hint, struct madt_info *info);
 
 #endif

@@ -53,9 +53,11 @@ static uint16_t pit_read_channel0(void)
 
 static uint64_t tsc_hz_from_pit(void)
 {
-	/* Channel 0, lobyte/hibyte, mode 2 (rate generator), counting down
-	 * from 65535; its interrupt line is masked. */
-	outb(PIT_COMMAND, 0x34);
+	/* Channel 0, lobyte/hibyte, mode 0 (one shot), counting down from
+	 * 65535: once it reaches zero it stops generating events, so the PIT
+	 * costs the host nothing afterwards (a periodic mode would keep the
+	 * emulator's timer busy forever). Its interrupt line is masked. */
+	outb(PIT_COMMAND, 0x30);
 	outb(PIT_CHANNEL0, 0xff);
 	outb(PIT_CHANNEL0, 0xff);
 

@@ -2,7 +2,7 @@
  * serial.c: the console, on the 16550 UART at COM1 (I/O port 0x3f8).
  *
  * Polled transmit: QEMU's UART is always ready, so the wait loop only runs
- * on slow real ports. Receive is polled too; the caller decides how to wait.
+ * on slow real ports. Receive raises IRQ 4 once the console asks for it.
  */
 #include "arch.h"
 #include "x86.h"
@@ -14,6 +14,8 @@
 #define UART_LCR 3
 #define UART_MCR 4
 #define UART_LSR 5
+#define COM1_IRQ 4
+#define IER_RECEIVED_DATA 0x01
 #define UART_DLL 0
 #define UART_DLM 1
 #define LSR_DATA_READY 0x01
@@ -39,6 +41,14 @@ void arch_console_write(const char *buf, size_t len)
 			cpu_relax();
 		outb(COM1 + UART_DATA, (uint8_t)buf[i]);
 	}
+}
+
+bool arch_console_enable_input_interrupt(void (*handler)(void *ctx), void *ctx)
+{
+	if (!arch_irq_attach(COM1_IRQ, true, handler, ctx))
+		return false;
+	outb(COM1 + UART_IER, IER_RECEIVED_DATA);
+	return true;
 }
 
 int arch_console_read_byte(void)

@@ -34,7 +34,6 @@ extern const char ap_trampoline_start[], ap_trampoline_end[], ap_trampoline_para
 
 static struct x86_percpu percpus[X86_MAX_CPUS];
 static struct x86_ist_stacks ist_stacks[X86_MAX_CPUS];
-static uintptr_t rsdp_hint;
 
 struct x86_percpu *x86_percpu_of(unsigned cpu)
 {
@@ -53,11 +52,6 @@ void x86_percpu_init(unsigned cpu)
 unsigned arch_cpu_id(void)
 {
 	return (unsigned)x86_percpu()->cpu_id;
-}
-
-void x86_smp_set_rsdp(uintptr_t rsdp)
-{
-	rsdp_hint = rsdp;
 }
 
 void arch_idle_halt(void)
@@ -130,11 +124,10 @@ static bool start_one(unsigned cpu, uint32_t apic_id, struct ap_params *params)
 
 void arch_start_cpus(void)
 {
-	uint32_t apic_ids[X86_MAX_CPUS];
-	size_t found = acpi_find_cpus(rsdp_hint, apic_ids, X86_MAX_CPUS);
+	const struct madt_info *madt = x86_madt();
 	uint32_t self = x86_lapic_id();
 
-	if (found <= 1)
+	if (madt->cpu_count <= 1)
 		return;
 	if (read_cr3() >> 32) {
 		kprintf("lull: page tables above 4 GiB; starting only one CPU\n");
@@ -149,8 +142,8 @@ void arch_start_cpus(void)
 	params->efer_extra = rdmsr(MSR_EFER) & EFER_NXE;
 
 	unsigned next = 1;
-	for (size_t i = 0; i < found && next < X86_MAX_CPUS; i++)
-		if (apic_ids[i] != self && start_one(next, apic_ids[i], params))
+	for (size_t i = 0; i < madt->cpu_count && next < X86_MAX_CPUS; i++)
+		if (madt->apic_ids[i] != self && start_one(next, madt->apic_ids[i], params))
 			next++;
 	arch_map_page(AP_TRAMPOLINE_ADDR, AP_TRAMPOLINE_ADDR, MAP_READ | MAP_WRITE);
 }

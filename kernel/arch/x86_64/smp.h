@@ -17,7 +17,6 @@
 #include <stdint.h>
 
 void x86_percpu_init(unsigned cpu);
-void x86_smp_set_rsdp(uintptr_t rsdp);
 #endif
 
 #endif

@@ -7,6 +7,8 @@
 #include "boot_info_parse.h"
 #include "cpu_tables.h"
 #include "x86.h"
+#include "acpi.h"
+#include "ioapic.h"
 #include "lapic.h"
 #include "paging.h"
 #include "smp.h"
@@ -114,11 +116,19 @@ _Noreturn void arch_boot(uint32_t protocol, uint32_t info_addr)
 	kernel_main(&info);
 }
 
+static struct madt_info madt;
+
 void arch_init(const struct boot_info *info)
 {
 	x86_paging_init(info);
 	x86_clock_init();
 	x86_fpu_init();
 	x86_lapic_init_bsp();
-	x86_smp_set_rsdp(info->acpi_rsdp);
+	acpi_read_madt(info->acpi_rsdp, &madt);
+	x86_ioapic_init(&madt);
+}
+
+const struct madt_info *x86_madt(void)
+{
+	return &madt;
 }

@@ -8,6 +8,7 @@
 #include "trap.h"
 
 #include "arch.h"
+#include "ioapic.h"
 #include "lapic.h"
 #include "tlb.h"
 #include "x86.h"
@@ -16,7 +17,6 @@
 #include "mm/vm.h"
 #include "panic.h"
 #include "sched/sched.h"
-#include "symbols.h"
 
 #define VECTOR_PAGE_FAULT 14
 #define PF_PRESENT (1u << 0)
@@ -38,18 +38,6 @@ static const char *const exception_names[32] = {
 	"reserved vector 27", "hypervisor injection (#HV)", "VMM communication (#VC)",
 	"security exception (#SX)", "reserved vector 31",
 };
-
-static void print_location(const char *label, uint64_t addr)
-{
-	uintptr_t offset;
-	const char *name = symbol_lookup(addr, &offset);
-
-	if (name)
-		kprintf("%s 0x%016lx %s+0x%lx\n", label, (unsigned long)addr, name,
-			(unsigned long)offset);
-	else
-		kprintf("%s 0x%016lx\n", label, (unsigned long)addr);
-}
 
 static void print_registers(const struct trap_frame *f)
 {
@@ -87,7 +75,7 @@ static _Noreturn void report_exception(const struct trap_frame *f)
 				"the guard page below its stack\n",
 				t ? t->tid : 0, t ? t->name : "kernel");
 	}
-	print_location("at", f->rip);
+	panic_print_address("at", f->rip);
 	print_registers(f);
 	panic_print_backtrace(f->rip, f->rbp);
 	arch_exit_vm_panic();
@@ -112,7 +100,8 @@ void trap_dispatch(struct trap_frame *frame)
 	default:
 		if (frame->vector < 32)
 			report_exception(frame);
+		if (!x86_irq_dispatch((unsigned)frame->vector))
+			kprintf("lull: unexpected interrupt on vector %lu ignored\n", frame->vector);
 		x86_lapic_eoi();
-		kprintf("lull: unexpected interrupt on vector %lu ignored\n", frame->vector);
 	}
 }

@@ -1,0 +1,33 @@
+# lib.sh: helpers shared by the benchmark scripts (sourced, not run).
+
+# The QEMU command every benchmarked guest runs with, so that guests differ
+# only in their image: the same flags `lull run` uses (TCG, never KVM).
+# usage: qemu_cmd MACHINE SMP IMAGE [APPEND]
+qemu_cmd() {
+	local machine=$1 smp=$2 image=$3 append=${4:-}
+	QEMU_CMD=(qemu-system-x86_64 -M "$machine" -accel tcg -cpu max -m 256M -smp "$smp"
+		-nodefaults -no-reboot -display none -serial stdio -monitor none
+		-device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$image")
+	[ -n "$append" ] && QEMU_CMD+=(-append "$append")
+	return 0
+}
+
+# CPU time (utime + stime of all threads, in clock ticks) of a process.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# Replaces the text between "<!-- NAME:begin -->" and "<!-- NAME:end -->"
+# in docs/BENCHMARKS.md with the contents of a file (appends the section if
+# it is not there yet).
+update_section() {
+	local name=$1 file=$2 doc=docs/BENCHMARKS.md
+	[ -f "$doc" ] || printf '# Benchmarks\n' >"$doc"
+	if ! grep -q "<!-- $name:begin -->" "$doc"; then
+		printf '\n<!-- %s:begin -->\n<!-- %s:end -->\n' "$name" "$name" >>"$doc"
+	fi
+	awk -v name="$name" -v file="$file" '
+		$0 == "<!-- " name ":begin -->" { print; while ((getline line < file) > 0) print line; skip = 1; next }
+		$0 == "<!-- " name ":end -->" { skip = 0 }
+		!skip { print }' "$doc" >"$doc.tmp" && mv "$doc.tmp" "$doc"
+}
