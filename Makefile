@@ -35,7 +35,10 @@ help:
 check-deps:
 	@test -f $(MUSL_SPECS) || { echo "musl is missing: apt-get install musl-tools musl-dev" >&2; exit 1; }
 
-kernel: check-deps $(BUILD)/lib/liblull.a $(BUILD)/lib/lull.ld $(BUILD)/include/.stamp
+# What `lull build` needs; images depend on these (and on build/lull).
+KERNEL_ARTIFACTS := $(BUILD)/lib/liblull.a $(BUILD)/lib/lull.ld $(BUILD)/include/.stamp
+
+kernel: check-deps $(KERNEL_ARTIFACTS)
 
 $(BUILD)/gen/syscall_names.inc: $(MUSL_INCLUDE)/bits/syscall.h
 	@mkdir -p $(dir $@)
@@ -76,7 +79,7 @@ $(BUILD)/lull: $(TOOL_C) $(wildcard tools/lull/*.h)
 
 examples: $(EXAMPLE_ELFS)
 
-$(BUILD)/examples/%.elf: examples/%/*.c kernel tools
+$(BUILD)/examples/%.elf: examples/%/*.c $(KERNEL_ARTIFACTS) $(BUILD)/lull
 	@mkdir -p $(dir $@)
 	$(BUILD)/lull build $(filter %.c,$^) -o $@
 

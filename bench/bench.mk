@@ -7,7 +7,7 @@ FLOOR_GUESTS := $(BUILD)/bench/floor-halt.elf $(BUILD)/bench/floor-exit.elf
 
 .PHONY: bench-idle bench-boot
 
-$(BUILD)/bench/idle-%.elf: bench/idle/%.c bench/idle/stats.h kernel tools
+$(BUILD)/bench/idle-%.elf: bench/idle/%.c bench/idle/stats.h $(KERNEL_ARTIFACTS) $(BUILD)/lull
 	@mkdir -p $(dir $@)
 	$(BUILD)/lull build $< -o $@
 

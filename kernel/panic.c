@@ -9,7 +9,6 @@
 #include <stdarg.h>
 #include <stdbool.h>
 
-#define BACKTRACE_MAX 64
 
 static bool panicking;
 
@@ -44,7 +43,7 @@ static void print_frame(unsigned n, uintptr_t pc)
 
 /* Deep recursion (a stack overflow) repeats one frame many times: print it
  * once with a count. */
-static void print_frames(const uintptr_t *pcs, size_t n)
+void panic_print_frames(const uintptr_t *pcs, size_t n)
 {
 	kprintf("backtrace (most recent call first):\n");
 	for (size_t i = 0; i < n;) {
@@ -56,15 +55,6 @@ static void print_frames(const uintptr_t *pcs, size_t n)
 			kprintf("  ... the same frame %zu more times\n", same - 1);
 		i += same;
 	}
-}
-
-void panic_print_backtrace(uintptr_t pc, uintptr_t frame_pointer)
-{
-	uintptr_t pcs[BACKTRACE_MAX];
-
-	pcs[0] = pc;
-	size_t n = 1 + arch_backtrace_from(frame_pointer, pcs + 1, BACKTRACE_MAX - 1);
-	print_frames(pcs, n);
 }
 
 void panic(const char *fmt, ...)
@@ -79,6 +69,6 @@ void panic(const char *fmt, ...)
 	kprintf("\n");
 
 	uintptr_t pcs[BACKTRACE_MAX];
-	print_frames(pcs, arch_backtrace(pcs, BACKTRACE_MAX));
+	panic_print_frames(pcs, arch_backtrace(pcs, BACKTRACE_MAX));
 	arch_exit_vm_panic();
 }

@@ -6,9 +6,13 @@
 
 _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Prints "  #N 0xADDR function+0xOFF" lines, from pc and then the frame
- * pointer chain starting at frame_pointer. */
-void panic_print_backtrace(uintptr_t pc, uintptr_t frame_pointer);
+#include <stddef.h>
+
+#define BACKTRACE_MAX 64
+
+/* Prints a backtrace: "  #N 0xADDR function+0xOFF" for each address,
+ * folding runs of one repeated frame. */
+void panic_print_frames(const uintptr_t *pcs, size_t n);
 
 /* Prints "LABEL 0xADDR function+0xOFF" (or "?" without a symbol). */
 void panic_print_address(const char *label, uintptr_t addr);

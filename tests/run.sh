@@ -62,7 +62,7 @@ check_boot() {
 
 	local input
 	input=$(directive "$src" stdin)
-	out=$(printf '%s' "${input:+$input$'\n'}" | timeout "$BOOT_TIMEOUT" "$LULL" run "$elf" \
+	out=$( { [ -n "$input" ] && printf '%s\n' "$input"; } | timeout "$BOOT_TIMEOUT" "$LULL" run "$elf" \
 		--machine "$machine" --mem "${mem:-256M}" --smp "$smp" -- "${args[@]}" 2>&1)
 	rc=$?
 	[ "$want" = panic ] && want=125

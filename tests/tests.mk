@@ -13,7 +13,7 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Ikernel -Itests/unit -fsanitize=
 test-images: $(BOOT_TEST_ELFS)
 unit-tests: $(UNIT_TESTS)
 
-$(BUILD)/tests/boot/%.elf: tests/boot/%.c kernel tools
+$(BUILD)/tests/boot/%.elf: tests/boot/%.c $(KERNEL_ARTIFACTS) $(BUILD)/lull
 	@mkdir -p $(dir $@)
 	$(BUILD)/lull build $< -o $@
 

@@ -10,7 +10,6 @@
 #define COM1 0x3f8
 #define UART_DATA 0
 #define UART_IER 1
-#define UART_FCR 2
 #define UART_LCR 3
 #define UART_MCR 4
 #define UART_LSR 5
@@ -30,7 +29,8 @@ void x86_serial_init(void)
 	outb(COM1 + UART_DLL, 1); /* 115200 baud */
 	outb(COM1 + UART_DLM, 0);
 	outb(COM1 + UART_LCR, LCR_8N1);
-	outb(COM1 + UART_FCR, 0xc7); /* enable and clear FIFOs */
+	/* The FIFOs stay as they are: enabling them clears them, and input the
+	 * host typed before we booted may already wait in the receiver. */
 	outb(COM1 + UART_MCR, 0x0b); /* DTR, RTS, OUT2 */
 }
 

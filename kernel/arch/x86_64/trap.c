@@ -17,6 +17,9 @@
 #include "mm/vm.h"
 #include "panic.h"
 #include "sched/sched.h"
+#include "symbols.h"
+
+#include <string.h>
 
 #define VECTOR_PAGE_FAULT 14
 #define PF_PRESENT (1u << 0)
@@ -49,6 +52,39 @@ static void print_registers(const struct trap_frame *f)
 		f->ss, (unsigned long)arch_get_tls_base());
 }
 
+/* A leaf function compiled without a frame of its own leaves its return
+ * address at the stack pointer, invisible to the frame-pointer chain. We
+ * take it if it follows a direct call (E8 rel32) into the faulting
+ * function, which no other word on the stack can pass for. */
+static bool leaf_return_address(const struct trap_frame *f, uintptr_t *ret)
+{
+	uintptr_t pa, offset;
+
+	if (!arch_translate(f->rsp, &pa) || !arch_translate(f->rsp + 7, &pa))
+		return false;
+	uintptr_t candidate = *(const uintptr_t *)f->rsp;
+	if (!symbol_lookup(f->rip, &offset) || !symbol_lookup(candidate, &pa) ||
+	    !arch_translate(candidate - 5, &pa))
+		return false;
+	const uint8_t *call = (const uint8_t *)(candidate - 5);
+	int32_t rel;
+	memcpy(&rel, call + 1, sizeof rel);
+	*ret = candidate;
+	return call[0] == 0xe8 && candidate + (intptr_t)rel == f->rip - offset;
+}
+
+static void print_backtrace(const struct trap_frame *f)
+{
+	uintptr_t pcs[BACKTRACE_MAX];
+	size_t n = 0;
+
+	pcs[n++] = f->rip;
+	if (leaf_return_address(f, &pcs[n]))
+		n++;
+	n += arch_backtrace_from(f->rbp, pcs + n, BACKTRACE_MAX - n);
+	panic_print_frames(pcs, n);
+}
+
 static bool is_stack_overflow(const struct trap_frame *f, uint64_t cr2)
 {
 	return f->vector == VECTOR_PAGE_FAULT && !(f->error_code & PF_PRESENT) &&
@@ -77,7 +113,7 @@ static _Noreturn void report_exception(const struct trap_frame *f)
 	}
 	panic_print_address("at", f->rip);
 	print_registers(f);
-	panic_print_backtrace(f->rip, f->rbp);
+	print_backtrace(f);
 	arch_exit_vm_panic();
 }
 

@@ -1,0 +1,368 @@
+/*
+ * cmd_run.c: `lull run`: boot an image under QEMU with the console on
+ * stdout, and exit with the application's exit status.
+ *
+ * The kernel ends the VM through QEMU's isa-debug-exit device, which makes
+ * QEMU exit with (N << 1) | 1 for exit(N). Just before, it writes "exit N"
+ * (or "panic") to an isa-debugcon port that we connect to a file: that is
+ * where the exact status comes from.
+ */
+#include "commands.h"
+#include "elf_image.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define QEMU "qemu-system-x86_64"
+#define CMDLINE_MAX 4095
+#define STATUS_PORT "0x7f0"
+
+static const char usage[] =
+	"usage: lull run IMAGE [OPTIONS] [-- ARGS...]\n"
+	"\n"
+	"Boots a Lull image under QEMU, shows its console on stdout and exits with\n"
+	"the application's exit status.\n"
+	"\n"
+	"  --smp N                  virtual CPUs, 1 to 64 (default 1)\n"
+	"  --mem SIZE               memory: 256M, 1G, or MiB without a suffix;\n"
+	"                           at least 32M (default 256M)\n"
+	"  --machine microvm|q35|pc QEMU machine type (default microvm)\n"
+	"  --accel tcg|kvm          tcg: software emulation (default); kvm: hardware\n"
+	"                           virtualisation, needs a usable /dev/kvm\n"
+	"  --stats                  print each core's counters when the VM exits\n"
+	"  -v                       print the QEMU command line\n"
+	"  --help                   this text\n"
+	"  -- ARGS...               the application's arguments (argv[1]...); with a\n"
+	"                           further `--` among them, KEY=VALUE words before it\n"
+	"                           become its environment\n"
+	"\n"
+	"Exit status: the application's (0-255); 125 if the guest kernel faulted or\n"
+	"the VM stopped without a status; 130/143 when interrupted (Ctrl-C/SIGTERM);\n"
+	"2 for a usage error or an image that is not a Lull image; 127 if QEMU is\n"
+	"not installed.\n"
+	"\n"
+	"example: lull run build/examples/hello.elf --smp 2 -- one two\n";
+
+struct run_options {
+	const char *image;
+	unsigned smp;
+	char mem[32];
+	const char *machine;
+	const char *accel;
+	bool stats;
+	bool verbose;
+	int first_arg, argc;
+	char **argv;
+};
+
+static volatile sig_atomic_t qemu_pid;
+static volatile sig_atomic_t stop_signal;
+
+static void forward_signal(int sig)
+{
+	stop_signal = sig;
+	if (qemu_pid > 0)
+		kill((pid_t)qemu_pid, SIGTERM);
+}
+
+static bool parse_unsigned(const char *s, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-')
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Accepts N (MiB), NM, NG; writes QEMU's form ("256M") to out. */
+static bool parse_mem(const char *s, char *out, size_t out_size)
+{
+	char digits[24];
+	size_t n = strspn(s, "0123456789");
+	unsigned long mib;
+
+	if (!n || n >= sizeof digits)
+		return false;
+	memcpy(digits, s, n);
+	digits[n] = '\0';
+	if (!parse_unsigned(digits, &mib))
+		return false;
+	const char *suffix = s + n;
+	if (!strcmp(suffix, "G") || !strcmp(suffix, "g")) {
+		if (mib > 1024 * 1024)
+			return false;
+		mib *= 1024;
+	} else if (*suffix && strcmp(suffix, "M") && strcmp(suffix, "m")) {
+		return false;
+	}
+	if (mib < 32)
+		return false;
+	snprintf(out, out_size, "%luM", mib);
+	return true;
+}
+
+static int parse(struct run_options *o, int argc, char **argv)
+{
+	*o = (struct run_options){ .smp = 1, .mem = "256M", .machine = "microvm", .accel = "tcg",
+				   .first_arg = argc, .argc = argc, .argv = argv };
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--")) {
+			o->first_arg = i + 1;
+			break;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(usage, stdout);
+			return 0;
+		} else if (!strcmp(a, "--stats")) {
+			o->stats = true;
+		} else if (!strcmp(a, "-v")) {
+			o->verbose = true;
+		} else if (!strcmp(a, "--smp") || !strcmp(a, "--mem") || !strcmp(a, "--machine") ||
+			   !strcmp(a, "--accel")) {
+			if (!value) {
+				tool_error("run", "%s needs a value (see lull run --help)", a);
+				return EXIT_USAGE;
+			}
+			i++;
+			unsigned long n;
+			if (!strcmp(a, "--smp")) {
+				if (!parse_unsigned(value, &n) || n < 1 || n > 64) {
+					tool_error("run", "--smp %s: expected a number of CPUs from 1 to 64", value);
+					return EXIT_USAGE;
+				}
+				o->smp = (unsigned)n;
+			} else if (!strcmp(a, "--mem")) {
+				if (!parse_mem(value, o->mem, sizeof o->mem)) {
+					tool_error("run", "--mem %s: expected a size such as 256M or 1G, at least 32M", value);
+					return EXIT_USAGE;
+				}
+			} else if (!strcmp(a, "--machine")) {
+				if (strcmp(value, "microvm") && strcmp(value, "q35") && strcmp(value, "pc")) {
+					tool_error("run", "--machine %s: expected microvm, q35 or pc", value);
+					return EXIT_USAGE;
+				}
+				o->machine = value;
+			} else {
+				if (strcmp(value, "tcg") && strcmp(value, "kvm")) {
+					tool_error("run", "--accel %s: expected tcg or kvm", value);
+					return EXIT_USAGE;
+				}
+				o->accel = value;
+			}
+		} else if (a[0] == '-') {
+			tool_error("run", "unknown option %s (see lull run --help)", a);
+			return EXIT_USAGE;
+		} else if (!o->image) {
+			o->image = a;
+		} else {
+			tool_error("run", "unexpected %s: the application's arguments go after `--`", a);
+			return EXIT_USAGE;
+		}
+	}
+	if (!o->image) {
+		tool_error("run", "no image given (see lull run --help)");
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
+static bool check_image(const char *path)
+{
+	struct elf_image img;
+	const char *problem;
+
+	if (!file_exists(path)) {
+		tool_error("run", "%s: no such file", path);
+		return false;
+	}
+	problem = elf_image_load(path, &img);
+	if (!problem && !elf_image_has_note(&img, "Lull"))
+		problem = "it has no Lull note; build it with `lull build`";
+	if (!problem)
+		elf_image_free(&img);
+	if (problem)
+		tool_error("run", "%s is not a Lull image (%s)", path, problem);
+	return !problem;
+}
+
+static bool qemu_installed(void)
+{
+	const char *path = getenv("PATH");
+	char *copy = strdup(path ? path : "");
+	bool found = false;
+
+	for (char *dir = strtok(copy, ":"); dir && !found; dir = strtok(NULL, ":")) {
+		char *candidate = concat(dir, "/" QEMU, NULL);
+		found = access(candidate, X_OK) == 0;
+		free(candidate);
+	}
+	free(copy);
+	return found;
+}
+
+/* Joins the arguments into a kernel command line, quoting where needed
+ * (the kernel's lib/cmdline.c reads this syntax back). */
+static char *kernel_cmdline(const struct run_options *o)
+{
+	size_t cap = 64;
+	for (int i = o->first_arg; i < o->argc; i++)
+		cap += 2 * strlen(o->argv[i]) + 3;
+	char *line = malloc(cap), *p = line;
+	if (!line)
+		return NULL;
+	*p = '\0';
+	if (o->stats)
+		p += sprintf(p, "lull.stats=1");
+	for (int i = o->first_arg; i < o->argc; i++) {
+		const char *a = o->argv[i];
+		bool quote = !*a || strpbrk(a, " \t\n\"\\") != NULL;
+		if (p != line)
+			*p++ = ' ';
+		if (quote)
+			*p++ = '"';
+		for (; *a; a++) {
+			if (quote && (*a == '"' || *a == '\\'))
+				*p++ = '\\';
+			*p++ = *a;
+		}
+		if (quote)
+			*p++ = '"';
+		*p = '\0';
+	}
+	return line;
+}
+
+static int read_status(const char *path, int qemu_status)
+{
+	char text[64] = "";
+	FILE *f = fopen(path, "r");
+	if (f) {
+		size_t n = fread(text, 1, sizeof text - 1, f);
+		text[n] = '\0';
+		fclose(f);
+	}
+	int n;
+	if (sscanf(text, "exit %d", &n) == 1)
+		return n & 0xff;
+	if (!strncmp(text, "panic", 5)) {
+		tool_error("run", "the guest kernel faulted (see the report above)");
+		return EXIT_GUEST_FAULT;
+	}
+	if (stop_signal)
+		return 128 + stop_signal;
+	tool_error("run", "the VM stopped without reporting an exit status (qemu exit code %d)",
+		   qemu_status);
+	return EXIT_GUEST_FAULT;
+}
+
+static int boot(const struct run_options *o, const char *tmp)
+{
+	char *status_file = concat(tmp, "/status", NULL);
+	char *status_chardev = concat("file,id=lullstatus,path=", status_file, NULL);
+	char *cmdline = kernel_cmdline(o);
+	char smp[16];
+	struct argv_builder cmd = { 0 };
+
+	snprintf(smp, sizeof smp, "%u", o->smp);
+	const char *args[] = { QEMU, "-M", o->machine, "-accel", o->accel,
+			       "-cpu", strcmp(o->accel, "kvm") ? "max" : "host", "-m", o->mem,
+			       "-smp", smp, "-nodefaults", "-no-reboot", "-display", "none",
+			       "-chardev", "stdio,id=con,signal=on", "-serial", "chardev:con",
+			       "-monitor", "none",
+			       "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+			       "-chardev", status_chardev,
+			       "-device", "isa-debugcon,iobase=" STATUS_PORT ",chardev=lullstatus",
+			       "-kernel", o->image };
+	for (size_t i = 0; i < sizeof args / sizeof args[0]; i++)
+		argv_add(&cmd, args[i]);
+	if (cmdline && *cmdline) {
+		argv_add(&cmd, "-append");
+		argv_add(&cmd, cmdline);
+	}
+
+	int result = EXIT_GUEST_FAULT;
+	if (cmdline && strlen(cmdline) > CMDLINE_MAX) {
+		tool_error("run", "the arguments are too long (%zu bytes; at most %d)", strlen(cmdline),
+			   CMDLINE_MAX);
+		result = EXIT_USAGE;
+		goto out;
+	}
+	if (o->verbose) {
+		for (size_t i = 0; i < cmd.count; i++)
+			fprintf(stderr, "%s%s", i ? " " : "+ ", cmd.items[i]);
+		fputc('\n', stderr);
+	}
+
+	struct sigaction forward = { .sa_handler = forward_signal }, ignore = { .sa_handler = SIG_IGN };
+	sigemptyset(&forward.sa_mask);
+	sigaction(SIGINT, &forward, NULL);
+	sigaction(SIGTERM, &forward, NULL);
+	sigaction(SIGQUIT, &ignore, NULL);
+
+	pid_t pid = fork();
+	if (pid < 0) {
+		tool_error("run", "cannot start %s: %s", QEMU, strerror(errno));
+		goto out;
+	}
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+		execvp(QEMU, cmd.items);
+		fprintf(stderr, "lull run: cannot run %s: %s\n", QEMU, strerror(errno));
+		_exit(EXIT_NOT_FOUND);
+	}
+	qemu_pid = pid;
+	if (stop_signal) /* a signal that came before qemu_pid was known */
+		kill(pid, SIGTERM);
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	qemu_pid = 0;
+	int qemu_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	result = read_status(status_file, qemu_status);
+out:
+	argv_free(&cmd);
+	free(cmdline);
+	free(status_chardev);
+	free(status_file);
+	return result;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_options o;
+	int status = parse(&o, argc, argv);
+
+	if (status >= 0)
+		return status;
+	if (!check_image(o.image))
+		return EXIT_USAGE;
+	if (!qemu_installed()) {
+		tool_error("run", QEMU " not found; install it with: apt-get install qemu-system-x86");
+		return EXIT_NOT_FOUND;
+	}
+	if (!strcmp(o.accel, "kvm") && access("/dev/kvm", R_OK | W_OK) != 0) {
+		tool_error("run", "--accel kvm: /dev/kvm is not usable (%s); use --accel tcg", strerror(errno));
+		return EXIT_USAGE;
+	}
+	char *tmp = make_temp_dir();
+	if (!tmp) {
+		tool_error("run", "cannot create a temporary directory");
+		return 1;
+	}
+	status = boot(&o, tmp);
+	remove_tree(tmp);
+	free(tmp);
+	return status;
+}
