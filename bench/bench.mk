@@ -3,7 +3,8 @@
 # figures to docs/BENCHMARKS.md.
 
 IDLE_GUESTS := $(patsubst bench/idle/%.c,$(BUILD)/bench/idle-%.elf,$(wildcard bench/idle/*.c))
-FLOOR_GUESTS := $(BUILD)/bench/floor-halt.elf $(BUILD)/bench/floor-exit.elf
+FLOOR_GUESTS := $(BUILD)/bench/floor-halt.elf $(BUILD)/bench/floor-halt-nopit.elf \
+	$(BUILD)/bench/floor-exit.elf
 
 .PHONY: bench-idle bench-boot
 
@@ -11,14 +12,12 @@ $(BUILD)/bench/idle-%.elf: bench/idle/%.c bench/idle/stats.h $(KERNEL_ARTIFACTS)
 	@mkdir -p $(dir $@)
 	$(BUILD)/lull build $< -o $@
 
-$(BUILD)/bench/floor-halt.elf: bench/floor/floor.S bench/floor/floor.ld
-	@mkdir -p $(dir $@)
-	$(CC) -m32 -c $< -o $@.o
-	ld -m elf_i386 -T bench/floor/floor.ld $@.o -o $@
+# The floor guest's variants: floor-halt, floor-halt-nopit, floor-exit.
+floor_flags = $(if $(findstring nopit,$1),-DFLOOR_STOP_PIT) $(if $(findstring exit,$1),-DFLOOR_EXIT)
 
-$(BUILD)/bench/floor-exit.elf: bench/floor/floor.S bench/floor/floor.ld
+$(BUILD)/bench/floor-%.elf: bench/floor/floor.S bench/floor/floor.ld
 	@mkdir -p $(dir $@)
-	$(CC) -m32 -DFLOOR_EXIT -c $< -o $@.o
+	$(CC) -m32 $(call floor_flags,$*) -c $< -o $@.o
 	ld -m elf_i386 -T bench/floor/floor.ld $@.o -o $@
 
 bench-idle: $(IDLE_GUESTS) $(FLOOR_GUESTS)

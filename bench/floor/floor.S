@@ -1,8 +1,11 @@
 /*
  * floor.S: the cheapest guest there is, the baseline for Lull's benchmarks.
- * It boots through the same PVH entry as a Lull image and then either
- * halts forever with interrupts off (FLOOR_EXIT undefined: the idle floor)
- * or prints one character and ends the VM (FLOOR_EXIT: the boot floor).
+ * It boots through the same PVH entry as a Lull image and then:
+ *   by default: halts forever with interrupts off (the idle floor);
+ *   FLOOR_STOP_PIT: the same, after putting the PIT, which firmware leaves
+ *     ticking 18 times a second, into one-shot mode as Lull does, so that
+ *     the emulator has no timer left to run;
+ *   FLOOR_EXIT: prints one character and ends the VM (the boot floor).
  */
 	.section .note.Xen, "a"
 	.balign 4
@@ -16,6 +19,13 @@
 	.globl floor_entry
 floor_entry:
 	cli
+#ifdef FLOOR_STOP_PIT
+	mov $0x30, %al                  /* PIT channel 0: mode 0, one shot */
+	outb %al, $0x43
+	xor %al, %al
+	outb %al, $0x40
+	outb %al, $0x40
+#endif
 #ifdef FLOOR_EXIT
 	mov $0x3f8, %dx
 	mov $'.', %al
