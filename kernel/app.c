@@ -4,7 +4,8 @@
  * The command line is read as:  [lull.KEY=VALUE...] [ENV=VALUE... --] ARGS...
  * Words starting with "lull." configure the kernel. When a "--" word is
  * present, the KEY=VALUE words before it form the environment; every other
- * word is an argument. argv[0] is always "app".
+ * word is an argument, except virtio_mmio.device= words that QEMU adds.
+ * argv[0] is always "app".
  *
  * The initial stack holds, from %rsp upwards: argc, argv[], NULL, envp[],
  * NULL, the auxiliary vector, then the strings (System V x86-64 ABI, 3.4.1).
@@ -106,7 +107,9 @@ void app_start(char *cmdline, struct kernel_options *options)
 
 	argv[argc++] = "app";
 	for (size_t i = first; i < count; i++) {
-		if (i == separator)
+		/* QEMU's microvm describes its devices here when ACPI is off; the
+		 * kernel finds them itself (arch/x86_64/microvm.c). */
+		if (i == separator || !strncmp(words[i], "virtio_mmio.device=", 19))
 			continue;
 		if (i < separator && separator < count && is_assignment(words[i]))
 			envp[envc++] = words[i];

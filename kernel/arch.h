@@ -84,11 +84,29 @@ void arch_idle_halt(void);
  * time); 0 stops it. */
 void arch_timer_arm(uint64_t deadline_ns);
 
-/* Device interrupts: runs handler(ctx) when interrupt line `line` fires,
- * on the boot processor. An ISA line (isa) is edge-triggered and may be
- * remapped by firmware; other lines (PCI, virtio-mmio) are level-triggered,
- * active low. False if the line cannot be routed. */
-bool arch_irq_attach(unsigned line, bool isa, void (*handler)(void *ctx), void *ctx);
+/* Device interrupts: runs handler(ctx) on the boot processor when
+ * interrupt line `line` fires. False if the line cannot be routed. */
+enum irq_mode {
+	IRQ_ISA,        /* an ISA IRQ: edge-triggered, may be remapped by firmware */
+	IRQ_LEVEL_HIGH, /* a global system interrupt, level-triggered, active high */
+	IRQ_LEVEL_LOW,  /* ... active low (PCI INTx) */
+};
+bool arch_irq_attach(unsigned line, enum irq_mode mode, void (*handler)(void *ctx), void *ctx);
+/* Where virtio-mmio devices may sit on this platform, and their interrupt
+ * lines (level-triggered, active high); returns how many slots. */
+struct virtio_mmio_slot {
+	uintptr_t base;
+	unsigned irq;
+};
+size_t arch_virtio_mmio_slots(struct virtio_mmio_slot *slots, size_t max);
+
+/* PCI configuration space (32-bit aligned accesses). */
+uint32_t arch_pci_read32(unsigned bus, unsigned dev, unsigned fn, unsigned offset);
+void arch_pci_write32(unsigned bus, unsigned dev, unsigned fn, unsigned offset, uint32_t value);
+
+/* An MSI/MSI-X message that runs handler(ctx) on the boot processor when
+ * a device writes data to address. False when no vector is left. */
+bool arch_msi_attach(void (*handler)(void *ctx), void *ctx, uint64_t *address, uint32_t *data);
 
 /* Threads. */
 size_t arch_fpu_area_size(void);

@@ -6,6 +6,8 @@
 #include "arch.h"
 #include "boot_info.h"
 #include "console.h"
+#include "drivers/virtio/virtio_mmio.h"
+#include "drivers/virtio/virtio_pci.h"
 #include "mm/page_alloc.h"
 #include "mm/vm.h"
 #include "sched/sched.h"
@@ -42,6 +44,8 @@ void kernel_main(struct boot_info *info)
 	futex_init();
 	sched_init_bsp();
 	console_init_input();
+	virtio_pci_scan();
+	virtio_mmio_scan();
 	arch_start_cpus();
 	app_start(info->cmdline, &kernel_options);
 	sched_idle_loop();

@@ -135,12 +135,12 @@ bool acpi_read_madt(uintptr_t rsdp_hint, struct madt_info *info)
 			if ((flags & (MADT_ENABLED | MADT_ONLINE_CAPABLE)) &&
 			    info->cpu_count < ACPI_MAX_CPUS)
 				info->apic_ids[info->cpu_count++] = p[3];
-		} else if (p[0] == MADT_IO_APIC && p[1] >= 12 && !info->ioapic_address) {
+		} else if (p[0] == MADT_IO_APIC && p[1] >= 12 && info->ioapic_count < ACPI_MAX_IOAPICS) {
 			uint32_t address, gsi_base;
 			memcpy(&address, p + 4, 4);
 			memcpy(&gsi_base, p + 8, 4);
-			info->ioapic_address = address;
-			info->ioapic_gsi_base = gsi_base;
+			info->ioapics[info->ioapic_count].address = address;
+			info->ioapics[info->ioapic_count++].gsi_base = gsi_base;
 		} else if (p[0] == MADT_SOURCE_OVERRIDE && p[1] >= 10 && p[3] < 16) {
 			uint32_t gsi;
 			memcpy(&gsi, p + 4, 4);

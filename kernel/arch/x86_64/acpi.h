@@ -7,13 +7,17 @@
 #include <stdint.h>
 
 #define ACPI_MAX_CPUS 64
+#define ACPI_MAX_IOAPICS 4
 
 /* The parts of the MADT (multiple APIC description table) we use. */
 struct madt_info {
 	uint32_t apic_ids[ACPI_MAX_CPUS]; /* usable processors, the boot one included */
 	size_t cpu_count;
-	uintptr_t ioapic_address;        /* 0 when there is none */
-	uint32_t ioapic_gsi_base;
+	struct {
+		uintptr_t address;
+		uint32_t gsi_base;
+	} ioapics[ACPI_MAX_IOAPICS];
+	size_t ioapic_count;
 	uint32_t isa_irq_gsi[16];        /* ISA IRQ -> global system interrupt */
 };
 

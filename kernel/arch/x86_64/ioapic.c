@@ -1,7 +1,7 @@
 /*
  * ioapic.c: the I/O APIC, which turns device interrupt lines (global
- * system interrupts) into vectors on the boot processor, and the table of
- * handlers behind those vectors.
+ * system interrupts) into vectors on the boot processor, MSI messages for
+ * PCI devices, and the table of handlers behind those vectors.
  */
 #include "ioapic.h"
 
@@ -24,54 +24,103 @@ struct irq_handler {
 	void *ctx;
 };
 
-static volatile uint32_t *ioapic;
-static uint32_t gsi_base, gsi_count;
+struct ioapic {
+	volatile uint32_t *regs;
+	uint32_t gsi_base, gsi_count;
+};
+
+static struct ioapic ioapics[ACPI_MAX_IOAPICS];
+static size_t ioapic_count;
 static uint32_t isa_irq_gsi[16];
 static struct irq_handler handlers[X86_VECTOR_DEVICE_LAST - X86_VECTOR_DEVICE_FIRST + 1];
 static unsigned next_vector = X86_VECTOR_DEVICE_FIRST;
 
-static uint32_t ioapic_read(uint32_t reg)
+static uint32_t ioapic_read(struct ioapic *io, uint32_t reg)
 {
-	ioapic[IOREGSEL / 4] = reg;
-	return ioapic[IOWIN / 4];
+	io->regs[IOREGSEL / 4] = reg;
+	return io->regs[IOWIN / 4];
 }
 
-static void ioapic_write(uint32_t reg, uint32_t v)
+static void ioapic_write(struct ioapic *io, uint32_t reg, uint32_t v)
 {
-	ioapic[IOREGSEL / 4] = reg;
-	ioapic[IOWIN / 4] = v;
+	io->regs[IOREGSEL / 4] = reg;
+	io->regs[IOWIN / 4] = v;
 }
 
-void x86_ioapic_init(const struct madt_info *madt)
+static void add_ioapic(uintptr_t base, uint32_t gsi_base)
 {
-	uintptr_t base = madt->ioapic_address ? madt->ioapic_address : IOAPIC_DEFAULT_ADDRESS;
-
 	if (!arch_map_page(base, base, MAP_READ | MAP_WRITE | MAP_UNCACHED))
 		return;
-	ioapic = (volatile uint32_t *)base;
-	gsi_base = madt->ioapic_gsi_base;
-	gsi_count = ((ioapic_read(IOAPIC_VERSION) >> 16) & 0xff) + 1;
-	for (unsigned i = 0; i < 16; i++)
-		isa_irq_gsi[i] = madt->isa_irq_gsi[i];
-	for (uint32_t i = 0; i < gsi_count; i++)
-		ioapic_write(IOAPIC_REDIRECTION(i), REDIRECTION_MASKED);
+	struct ioapic *io = &ioapics[ioapic_count++];
+	io->regs = (volatile uint32_t *)base;
+	io->gsi_base = gsi_base;
+	io->gsi_count = ((ioapic_read(io, IOAPIC_VERSION) >> 16) & 0xff) + 1;
+	for (uint32_t i = 0; i < io->gsi_count; i++)
+		ioapic_write(io, IOAPIC_REDIRECTION(i), REDIRECTION_MASKED);
 }
 
-bool arch_irq_attach(unsigned line, bool isa, void (*handler)(void *ctx), void *ctx)
+/* Without a MADT, assume the PC's one I/O APIC at its usual address. */
+void x86_ioapic_init(const struct madt_info *madt)
 {
-	uint32_t gsi = isa && line < 16 ? isa_irq_gsi[line] : line;
-	uint32_t flags = isa ? 0 : REDIRECTION_LEVEL | REDIRECTION_ACTIVE_LOW;
+	for (size_t i = 0; i < madt->ioapic_count; i++)
+		add_ioapic(madt->ioapics[i].address, madt->ioapics[i].gsi_base);
+	if (!madt->ioapic_count)
+		add_ioapic(IOAPIC_DEFAULT_ADDRESS, 0);
+	for (unsigned i = 0; i < 16; i++)
+		isa_irq_gsi[i] = madt->isa_irq_gsi[i];
+}
 
-	if (!ioapic || gsi < gsi_base || gsi - gsi_base >= gsi_count ||
-	    next_vector > X86_VECTOR_DEVICE_LAST) {
+size_t x86_ioapic_count(void)
+{
+	return ioapic_count;
+}
+
+static struct ioapic *ioapic_for(uint32_t gsi)
+{
+	for (size_t i = 0; i < ioapic_count; i++)
+		if (gsi >= ioapics[i].gsi_base && gsi - ioapics[i].gsi_base < ioapics[i].gsi_count)
+			return &ioapics[i];
+	return NULL;
+}
+
+/* Returns a free device vector with the handler installed, or 0. */
+static unsigned allocate_vector(void (*handler)(void *ctx), void *ctx)
+{
+	if (next_vector > X86_VECTOR_DEVICE_LAST)
+		return 0;
+	unsigned vector = next_vector++;
+	handlers[vector - X86_VECTOR_DEVICE_FIRST] = (struct irq_handler){ handler, ctx };
+	return vector;
+}
+
+bool arch_irq_attach(unsigned line, enum irq_mode mode, void (*handler)(void *ctx), void *ctx)
+{
+	uint32_t gsi = mode == IRQ_ISA && line < 16 ? isa_irq_gsi[line] : line;
+	uint32_t flags = mode == IRQ_ISA		? 0
+			 : mode == IRQ_LEVEL_HIGH ? REDIRECTION_LEVEL
+						  : REDIRECTION_LEVEL | REDIRECTION_ACTIVE_LOW;
+	struct ioapic *io = ioapic_for(gsi);
+	unsigned vector;
+
+	if (!io || !(vector = allocate_vector(handler, ctx))) {
 		kprintf("lull: cannot route interrupt line %u\n", line);
 		return false;
 	}
-	unsigned vector = next_vector++;
-	handlers[vector - X86_VECTOR_DEVICE_FIRST] = (struct irq_handler){ handler, ctx };
-	uint32_t pin = gsi - gsi_base;
-	ioapic_write(IOAPIC_REDIRECTION(pin) + 1, x86_percpu_of(0)->apic_id << 24);
-	ioapic_write(IOAPIC_REDIRECTION(pin), vector | flags);
+	uint32_t pin = gsi - io->gsi_base;
+	ioapic_write(io, IOAPIC_REDIRECTION(pin) + 1, x86_percpu_of(0)->apic_id << 24);
+	ioapic_write(io, IOAPIC_REDIRECTION(pin), vector | flags);
+	return true;
+}
+
+/* Intel SDM 10.11: the message goes to the boot processor's local APIC,
+ * fixed delivery, edge triggered. */
+bool arch_msi_attach(void (*handler)(void *ctx), void *ctx, uint64_t *address, uint32_t *data)
+{
+	unsigned vector = allocate_vector(handler, ctx);
+	if (!vector)
+		return false;
+	*address = 0xfee00000u | x86_percpu_of(0)->apic_id << 12;
+	*data = vector;
 	return true;
 }
 

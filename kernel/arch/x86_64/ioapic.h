@@ -8,6 +8,7 @@
 #define X86_VECTOR_DEVICE_LAST 0xef
 
 void x86_ioapic_init(const struct madt_info *madt);
+size_t x86_ioapic_count(void);
 /* Runs the handler attached to a device vector; false if none is. */
 bool x86_irq_dispatch(unsigned vector);
 

@@ -45,7 +45,7 @@ void arch_console_write(const char *buf, size_t len)
 
 bool arch_console_enable_input_interrupt(void (*handler)(void *ctx), void *ctx)
 {
-	if (!arch_irq_attach(COM1_IRQ, true, handler, ctx))
+	if (!arch_irq_attach(COM1_IRQ, IRQ_ISA, handler, ctx))
 		return false;
 	outb(COM1 + UART_IER, IER_RECEIVED_DATA);
 	return true;

@@ -49,6 +49,7 @@ struct virtq {
 	uint16_t kicked_at;   /* avail idx at the last notification */
 	void *tokens[VIRTQ_MAX_SIZE];
 	uintptr_t desc_addr, avail_addr, used_addr; /* for the transport */
+	uintptr_t notify_addr; /* where the transport rings this queue's doorbell */
 };
 
 /* Allocates and lays out the rings for `size` entries (a power of two, at

@@ -1,0 +1,59 @@
+/*
+ * virtio.h: a virtio device, whatever transport (PCI, MMIO) carries it,
+ * and the steps every virtio driver takes to start one (virtio 1.x,
+ * section 3.1).
+ */
+#ifndef LULL_VIRTIO_VIRTIO_H
+#define LULL_VIRTIO_VIRTIO_H
+
+#include "drivers/virtio/virtqueue.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VIRTIO_DEVICE_NET 1
+
+#define VIRTIO_F_EVENT_IDX (1ULL << 29)
+#define VIRTIO_F_VERSION_1 (1ULL << 32)
+
+struct virtio_device;
+
+struct virtio_transport_ops {
+	uint64_t (*device_features)(struct virtio_device *d);
+	void (*set_driver_features)(struct virtio_device *d, uint64_t features);
+	uint8_t (*status)(struct virtio_device *d);
+	void (*set_status)(struct virtio_device *d, uint8_t status);
+	uint16_t (*queue_max_size)(struct virtio_device *d, uint16_t index);
+	/* Tells the device where the rings are, routes the queue's interrupt
+	 * to handler(ctx), and enables the queue. */
+	bool (*enable_queue)(struct virtio_device *d, struct virtq *q, void (*handler)(void *ctx),
+			     void *ctx);
+	void (*notify)(struct virtio_device *d, struct virtq *q);
+	uint8_t (*config_read8)(struct virtio_device *d, unsigned offset);
+};
+
+struct virtio_device {
+	const struct virtio_transport_ops *ops;
+	uint32_t type;
+	uint64_t features; /* agreed with the device */
+	const char *transport_name;
+};
+
+/* Resets the device and agrees on features: those in `wanted` that the
+ * device offers (VERSION_1 is required). False if the device refuses. */
+bool virtio_start(struct virtio_device *d, uint64_t wanted);
+
+/* Sets up queue `index` with up to VIRTQ_MAX_SIZE entries. */
+bool virtio_setup_queue(struct virtio_device *d, struct virtq *q, uint16_t index,
+			void (*handler)(void *ctx), void *ctx);
+
+/* The driver is ready: the device may start using the queues. */
+void virtio_ready(struct virtio_device *d);
+
+/* Marks the device failed (after a start-up error). */
+void virtio_fail(struct virtio_device *d);
+
+/* Hands a device found by a transport to the driver for its type. */
+void virtio_device_found(struct virtio_device *d);
+
+#endif

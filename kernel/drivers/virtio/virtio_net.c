@@ -1,0 +1,210 @@
+/*
+ * virtio_net.c: the virtio network device (virtio 1.x, section 5.1).
+ *
+ * Receive is interrupt-driven in the NAPI manner: on an interrupt, further
+ * interrupts are suppressed, the used ring is drained and refilled, then
+ * interrupts are re-enabled and the ring checked once more, so a burst of
+ * packets costs one interrupt. Transmit copies each frame into a buffer of
+ * its own and notifies the device only when the device asked for it
+ * (EVENT_IDX); completions are reclaimed from their interrupt and on the
+ * next transmit.
+ */
+#include "drivers/virtio/virtio_net.h"
+
+#include "arch.h"
+#include "console.h"
+#include "drivers/netdev.h"
+#include "lib/format.h"
+#include "mm/kmalloc.h"
+#include "mm/page_alloc.h"
+#include "sync/spinlock.h"
+
+#include <string.h>
+
+#define NET_F_MAC (1ULL << 5)
+#define NET_F_MRG_RXBUF (1ULL << 15)
+#define NET_F_STATUS (1ULL << 16)
+#define NET_S_LINK_UP 1
+#define CONFIG_MAC 0
+#define CONFIG_STATUS 6
+
+#define RX_QUEUE 0
+#define TX_QUEUE 1
+#define BUFFER_SIZE 2048 /* header + a full 1514-byte frame, two per page */
+#define ETHERNET_MAX_FRAME 1514
+
+/* struct virtio_net_hdr with VERSION_1 (num_buffers always present). */
+struct net_header {
+	uint8_t flags, gso_type;
+	uint16_t hdr_len, gso_size, csum_start, csum_offset;
+	uint16_t num_buffers;
+} __attribute__((packed));
+
+struct virtio_net {
+	struct netdev netdev;
+	struct virtio_device *vdev;
+	struct virtq rx, tx;
+	struct spinlock rx_lock, tx_lock;
+	void *tx_free; /* buffers back from the device, linked through their first word */
+};
+
+static unsigned device_count;
+
+/* Buffers are halves of pages from the page allocator: their virtual
+ * address is their physical address (RAM is identity-mapped). */
+static bool alloc_buffer_pair(void **a, void **b)
+{
+	uintptr_t page = page_alloc();
+	if (!page)
+		return false;
+	*a = (void *)page;
+	*b = (void *)(page + BUFFER_SIZE);
+	return true;
+}
+
+static bool post_rx_buffer(struct virtio_net *n, void *buf)
+{
+	struct virtq_buffer b = { (uintptr_t)buf, BUFFER_SIZE, true };
+	return virtq_add(&n->rx, &b, 1, buf);
+}
+
+static void kick(struct virtio_net *n, struct virtq *q)
+{
+	if (virtq_kick_needed(q)) {
+		n->vdev->ops->notify(n->vdev, q);
+		n->netdev.stats.kicks++;
+	}
+}
+
+static void rx_interrupt(void *ctx)
+{
+	struct virtio_net *n = ctx;
+	void *buf;
+	uint32_t len;
+
+	spin_lock(&n->rx_lock);
+	n->netdev.stats.interrupts++;
+	do {
+		virtq_disable_interrupts(&n->rx);
+		while ((buf = virtq_pop_used(&n->rx, &len))) {
+			const struct net_header *h = buf;
+			if (len < sizeof *h || len > BUFFER_SIZE || h->num_buffers != 1) {
+				n->netdev.stats.rx_dropped++;
+			} else {
+				n->netdev.stats.rx_packets++;
+				n->netdev.stats.rx_bytes += len - sizeof *h;
+				if (n->netdev.receive)
+					n->netdev.receive(&n->netdev, (const char *)buf + sizeof *h,
+							  len - sizeof *h);
+			}
+			post_rx_buffer(n, buf);
+		}
+		kick(n, &n->rx);
+	} while (virtq_enable_interrupts(&n->rx));
+	spin_unlock(&n->rx_lock);
+}
+
+/* Called with tx_lock held. */
+static void reclaim_tx(struct virtio_net *n)
+{
+	void *buf;
+	uint32_t len;
+
+	while ((buf = virtq_pop_used(&n->tx, &len))) {
+		*(void **)buf = n->tx_free;
+		n->tx_free = buf;
+	}
+}
+
+static void tx_interrupt(void *ctx)
+{
+	struct virtio_net *n = ctx;
+
+	spin_lock(&n->tx_lock);
+	n->netdev.stats.interrupts++;
+	do {
+		virtq_disable_interrupts(&n->tx);
+		reclaim_tx(n);
+	} while (virtq_enable_interrupts(&n->tx));
+	spin_unlock(&n->tx_lock);
+}
+
+static bool transmit(struct netdev *dev, const void *frame, size_t len)
+{
+	struct virtio_net *n = (struct virtio_net *)dev;
+	bool sent = false;
+
+	if (len > ETHERNET_MAX_FRAME) {
+		dev->stats.tx_dropped++;
+		return false;
+	}
+	spin_lock(&n->tx_lock);
+	reclaim_tx(n);
+	void *buf = n->tx_free;
+	if (buf) {
+		n->tx_free = *(void **)buf;
+		memset(buf, 0, sizeof(struct net_header));
+		memcpy((char *)buf + sizeof(struct net_header), frame, len);
+		struct virtq_buffer b = { (uintptr_t)buf, (uint32_t)(sizeof(struct net_header) + len),
+					  false };
+		sent = virtq_add(&n->tx, &b, 1, buf);
+		if (sent) {
+			kick(n, &n->tx);
+			dev->stats.tx_packets++;
+			dev->stats.tx_bytes += len;
+		} else {
+			*(void **)buf = n->tx_free;
+			n->tx_free = buf;
+		}
+	}
+	if (!sent)
+		dev->stats.tx_dropped++;
+	spin_unlock(&n->tx_lock);
+	return sent;
+}
+
+static bool fill_rings(struct virtio_net *n)
+{
+	for (unsigned i = 0; i < n->rx.size; i += 2) {
+		void *a, *b;
+		if (!alloc_buffer_pair(&a, &b) || !post_rx_buffer(n, a) || !post_rx_buffer(n, b))
+			return false;
+	}
+	for (unsigned i = 0; i < n->tx.size; i += 2) {
+		void *a, *b;
+		if (!alloc_buffer_pair(&a, &b))
+			return false;
+		*(void **)a = b;
+		*(void **)b = n->tx_free;
+		n->tx_free = a;
+	}
+	return true;
+}
+
+void virtio_net_probe(struct virtio_device *d)
+{
+	struct virtio_net *n = kmalloc(sizeof *n);
+
+	if (!n)
+		return;
+	n->vdev = d;
+	if (!virtio_start(d, NET_F_MAC | NET_F_STATUS | NET_F_MRG_RXBUF | VIRTIO_F_EVENT_IDX) ||
+	    !virtio_setup_queue(d, &n->rx, RX_QUEUE, rx_interrupt, n) ||
+	    !virtio_setup_queue(d, &n->tx, TX_QUEUE, tx_interrupt, n) || !fill_rings(n)) {
+		kprintf("lull: virtio-net over %s: start-up failed\n", d->transport_name);
+		virtio_fail(d);
+		return;
+	}
+	struct netdev *dev = &n->netdev;
+	format_string(dev->name, sizeof dev->name, "eth%u", device_count++);
+	dev->mtu = 1500;
+	dev->transmit = transmit;
+	for (unsigned i = 0; i < 6; i++)
+		dev->mac[i] = d->features & NET_F_MAC ? d->ops->config_read8(d, CONFIG_MAC + i)
+						      : (uint8_t)(i == 0 ? 0x02 : i);
+	dev->link_up = !(d->features & NET_F_STATUS) ||
+		       (d->ops->config_read8(d, CONFIG_STATUS) & NET_S_LINK_UP);
+	virtio_ready(d);
+	kick(n, &n->rx);
+	netdev_register(dev);
+}
