@@ -8,6 +8,7 @@
 #        lull-test: status=N|panic [mem=SIZE] [smp=N[,N...]]  (one run per N)
 #        args: A|B|C          arguments, separated by '|'
 #        stdin: TEXT          a line given to the guest's standard input
+#        lull-args: A|B       extra `lull run` options, separated by '|'
 #        expect: REGEX        a line of output must match (grep -E)
 #        expect-once: REGEX   exactly one line must match
 #        reject: REGEX        no line may match
@@ -57,13 +58,14 @@ check_boot() {
 	label="boot/$name [$machine smp=$smp]"
 	want=$(key "$src" status)
 	mem=$(key "$src" mem)
-	local -a args=()
+	local -a args=() options=()
 	IFS='|' read -r -a args <<<"$(directive "$src" args)"
+	IFS='|' read -r -a options <<<"$(directive "$src" lull-args)"
 
 	local input
 	input=$(directive "$src" stdin)
 	out=$( { [ -n "$input" ] && printf '%s\n' "$input"; } | timeout "$BOOT_TIMEOUT" "$LULL" run "$elf" \
-		--machine "$machine" --mem "${mem:-256M}" --smp "$smp" -- "${args[@]}" 2>&1)
+		--machine "$machine" --mem "${mem:-256M}" --smp "$smp" "${options[@]}" -- "${args[@]}" 2>&1)
 	rc=$?
 	[ "$want" = panic ] && want=125
 	if [ $rc -eq 124 ]; then fail "$label" "timed out after ${BOOT_TIMEOUT}s" "$out"; return; fi

@@ -36,6 +36,12 @@ static const char usage[] =
 	"  --machine microvm|q35|pc QEMU machine type (default microvm)\n"
 	"  --accel tcg|kvm          tcg: software emulation (default); kvm: hardware\n"
 	"                           virtualisation, needs a usable /dev/kvm\n"
+	"  -p HOSTPORT:GUESTPORT    forward a host TCP port to the guest (repeatable);\n"
+	"                           implies --net user\n"
+	"  --net user|tap:IFNAME|none\n"
+	"                           the network: QEMU's user networking, an existing\n"
+	"                           tap device, or no NIC (default: none, or user\n"
+	"                           with -p); the NIC is virtio-net\n"
 	"  --stats                  print each core's counters when the VM exits\n"
 	"  -v                       print the QEMU command line\n"
 	"  --help                   this text\n"
@@ -58,6 +64,8 @@ struct run_options {
 	const char *accel;
 	bool stats;
 	bool verbose;
+	const char *net; /* NULL, "user" or "tap:IFNAME" */
+	char forwards[512];
 	int first_arg, argc;
 	char **argv;
 };
@@ -127,6 +135,32 @@ static int parse(struct run_options *o, int argc, char **argv)
 			o->stats = true;
 		} else if (!strcmp(a, "-v")) {
 			o->verbose = true;
+		} else if (!strcmp(a, "-p")) {
+			unsigned long host, guest;
+			char extra;
+			if (!value || sscanf(value, "%lu:%lu%c", &host, &guest, &extra) != 2 || !host ||
+			    host > 65535 || !guest || guest > 65535) {
+				tool_error("run", "-p %s: expected HOSTPORT:GUESTPORT, ports 1 to 65535",
+					   value ? value : "");
+				return EXIT_USAGE;
+			}
+			i++;
+			size_t used = strlen(o->forwards);
+			if (used + 48 > sizeof o->forwards) {
+				tool_error("run", "too many -p forwards");
+				return EXIT_USAGE;
+			}
+			snprintf(o->forwards + used, sizeof o->forwards - used, ",hostfwd=tcp::%lu-:%lu",
+				 host, guest);
+		} else if (!strcmp(a, "--net")) {
+			if (!value || (strcmp(value, "user") && strcmp(value, "none") &&
+				       (strncmp(value, "tap:", 4) || !value[4]))) {
+				tool_error("run", "--net %s: expected user, tap:IFNAME or none",
+					   value ? value : "");
+				return EXIT_USAGE;
+			}
+			i++;
+			o->net = value;
 		} else if (!strcmp(a, "--smp") || !strcmp(a, "--mem") || !strcmp(a, "--machine") ||
 			   !strcmp(a, "--accel")) {
 			if (!value) {
@@ -173,6 +207,14 @@ static int parse(struct run_options *o, int argc, char **argv)
 		tool_error("run", "no image given (see lull run --help)");
 		return EXIT_USAGE;
 	}
+	if (o->forwards[0] && o->net && strcmp(o->net, "user")) {
+		tool_error("run", "-p needs --net user (QEMU forwards ports only there)");
+		return EXIT_USAGE;
+	}
+	if (!o->net && o->forwards[0])
+		o->net = "user";
+	if (o->net && !strcmp(o->net, "none"))
+		o->net = NULL;
 	return -1;
 }
 
@@ -242,6 +284,30 @@ static char *kernel_cmdline(const struct run_options *o)
 	return line;
 }
 
+/* One virtio-net NIC: over virtio-mmio on microvm (in its virtio 1.x form,
+ * which QEMU must be told to offer), over PCI elsewhere. */
+static void add_network(struct argv_builder *cmd, const struct run_options *o)
+{
+	bool microvm = !strcmp(o->machine, "microvm");
+	char *backend;
+
+	if (microvm) {
+		argv_add(cmd, "-global");
+		argv_add(cmd, "virtio-mmio.force-legacy=false");
+	}
+	if (!o->net)
+		return;
+	if (!strcmp(o->net, "user"))
+		backend = concat("user,id=net0", o->forwards, NULL);
+	else
+		backend = concat("tap,id=net0,script=no,downscript=no,ifname=", o->net + 4, NULL);
+	argv_add(cmd, "-netdev");
+	argv_add(cmd, backend);
+	argv_add(cmd, "-device");
+	argv_add(cmd, microvm ? "virtio-net-device,netdev=net0" : "virtio-net-pci,netdev=net0");
+	free(backend);
+}
+
 static int read_status(const char *path, int qemu_status)
 {
 	char text[64] = "";
@@ -289,6 +355,7 @@ static int boot(const struct run_options *o, const char *tmp)
 		argv_add(&cmd, "-append");
 		argv_add(&cmd, cmdline);
 	}
+	add_network(&cmd, o);
 
 	int result = EXIT_GUEST_FAULT;
 	if (cmdline && strlen(cmdline) > CMDLINE_MAX) {
