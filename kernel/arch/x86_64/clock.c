@@ -3,7 +3,7 @@
  *
  * The TSC frequency comes from CPUID when the CPU or hypervisor states it
  * (leaf 0x15, or the hypervisor leaf 0x40000010 in kHz); otherwise we count
- * TSC cycles across 5 ms of the PIT, which every PC-compatible QEMU machine
+ * TSC cycles across 2 ms of the PIT, which every PC-compatible QEMU machine
  * has. Wall-clock time is read once from the CMOS RTC at boot.
  */
 #include "arch.h"
@@ -15,7 +15,7 @@
 #define PIT_HZ 1193182
 #define PIT_CHANNEL0 0x40
 #define PIT_COMMAND 0x43
-#define CALIBRATION_TICKS (PIT_HZ / 200)
+#define CALIBRATION_TICKS (PIT_HZ / 500)
 #define CMOS_INDEX 0x70
 #define CMOS_DATA 0x71
 

@@ -41,7 +41,7 @@
 #define ICR_NMI (4u << 8)
 #define TIMER_DIVIDE_BY_1 0xb
 #define TIMER_DIVIDE_BY_128 0xa
-#define CALIBRATION_NS 5000000ULL
+#define CALIBRATION_NS 2000000ULL
 #define ONE_SHOT_MARGIN_NS 20000ULL
 
 static volatile uint32_t *lapic;
