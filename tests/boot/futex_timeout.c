@@ -1,4 +1,4 @@
-/* lull-test: status=0 smp=1,2
+/* lull-test: status=0 smp=1,2,4
  * expect: ^timeouts ok$
  */
 /* Timed waits end with ETIMEDOUT when nothing wakes them, close to their

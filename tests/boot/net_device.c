@@ -1,4 +1,4 @@
-/* lull-test: status=0 smp=1,2
+/* lull-test: status=0 smp=1,2,4
  * lull-args: --net|user
  * expect: ^lull: eth0: 52:54:00:12:34:56, link up$
  * expect: ^booted with a NIC$

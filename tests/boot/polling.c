@@ -1,4 +1,4 @@
-/* lull-test: status=0 smp=1,2
+/* lull-test: status=0 smp=1,2,4
  * expect: ^polling ok$
  */
 /* Two threads on core 0 poll a flag through the polling API while a third,

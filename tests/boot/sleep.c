@@ -1,4 +1,4 @@
-/* lull-test: status=0 smp=1,2
+/* lull-test: status=0 smp=1,2,4
  * expect: ^sleep ok$
  */
 /* nanosleep and clock_nanosleep wake within 10 ms of the time asked, on

@@ -121,8 +121,8 @@ void arch_timer_arm(uint64_t deadline_ns)
 	uint64_t now = arch_clock_ns();
 	uint64_t delta = deadline_ns > now ? deadline_ns - now : 1;
 	/* The timer's frequency was measured, not told: aim a little late
-	 * (0.1% + 20 us) rather than fire early and need a second interrupt. */
-	delta += delta / 1024 + ONE_SHOT_MARGIN_NS;
+	 * (0.4% + 20 us) rather than fire early and need a second interrupt. */
+	delta += delta / 256 + ONE_SHOT_MARGIN_NS;
 	uint64_t count = (uint64_t)(((unsigned __int128)delta * timer_hz + 999999999) / 1000000000);
 	/* Long waits count in steps of 128 ticks so that they fit the 32-bit
 	 * counter (over 9 minutes at 1 GHz); beyond that the timer fires early,
