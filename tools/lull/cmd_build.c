@@ -126,10 +126,8 @@ static bool compile(struct build *b, const char *source, const char *object)
 	const char *fixed[] = { "gcc", "-specs=" MUSL_SPECS, "-std=gnu11", "-O2", "-g",
 				"-fno-omit-frame-pointer", "-fno-pie", "-I", include };
 
-	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-		argv_add(&cmd, fixed[i]);
-	for (size_t i = 0; i < b->cflags.count; i++)
-		argv_add(&cmd, b->cflags.items[i]);
+	argv_add_all(&cmd, fixed, sizeof fixed / sizeof fixed[0]);
+	argv_add_all(&cmd, (const char *const *)b->cflags.items, b->cflags.count);
 	argv_add(&cmd, "-c");
 	argv_add(&cmd, source);
 	argv_add(&cmd, "-o");
@@ -152,17 +150,14 @@ static bool link_image(struct build *b, const char *symtab_object, const char *o
 			       "-Wl,-z,noexecstack", MUSL_DIR "/crt1.o", MUSL_DIR "/crti.o",
 			       b->crtbegin };
 
-	for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
-		argv_add(&cmd, head[i]);
-	for (size_t i = 0; i < b->objects.count; i++)
-		argv_add(&cmd, b->objects.items[i]);
+	argv_add_all(&cmd, head, sizeof head / sizeof head[0]);
+	argv_add_all(&cmd, (const char *const *)b->objects.items, b->objects.count);
 	argv_add(&cmd, "-Wl,--whole-archive");
 	argv_add(&cmd, kernel);
 	argv_add(&cmd, "-Wl,--no-whole-archive");
 	if (symtab_object)
 		argv_add(&cmd, symtab_object);
-	for (size_t i = 0; i < b->ldflags.count; i++)
-		argv_add(&cmd, b->ldflags.items[i]);
+	argv_add_all(&cmd, (const char *const *)b->ldflags.items, b->ldflags.count);
 	argv_add(&cmd, b->crtend);
 	argv_add(&cmd, MUSL_DIR "/crtn.o");
 	argv_add(&cmd, "-o");

@@ -349,8 +349,7 @@ static int boot(const struct run_options *o, const char *tmp)
 			       "-chardev", status_chardev,
 			       "-device", "isa-debugcon,iobase=" STATUS_PORT ",chardev=lullstatus",
 			       "-kernel", o->image };
-	for (size_t i = 0; i < sizeof args / sizeof args[0]; i++)
-		argv_add(&cmd, args[i]);
+	argv_add_all(&cmd, args, sizeof args / sizeof args[0]);
 	if (cmdline && *cmdline) {
 		argv_add(&cmd, "-append");
 		argv_add(&cmd, cmdline);

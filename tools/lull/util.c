@@ -64,6 +64,12 @@ void argv_add(struct argv_builder *a, const char *item)
 	a->items[++a->count] = NULL;
 }
 
+void argv_add_all(struct argv_builder *a, const char *const *items, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		argv_add(a, items[i]);
+}
+
 void argv_free(struct argv_builder *a)
 {
 	for (size_t i = 0; i < a->count; i++)

@@ -39,6 +39,7 @@ struct argv_builder {
 	size_t count, capacity;
 };
 void argv_add(struct argv_builder *a, const char *item);
+void argv_add_all(struct argv_builder *a, const char *const *items, size_t count);
 void argv_free(struct argv_builder *a);
 
 bool file_exists(const char *path);

@@ -9,18 +9,6 @@
 #define CONFIG_ADDRESS 0xcf8
 #define CONFIG_DATA 0xcfc
 
-static inline void outl(uint16_t port, uint32_t v)
-{
-	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint32_t inl(uint16_t port)
-{
-	uint32_t v;
-	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
 static void select_register(unsigned bus, unsigned dev, unsigned fn, unsigned offset)
 {
 	outl(CONFIG_ADDRESS, 0x80000000u | bus << 16 | dev << 11 | fn << 8 | (offset & 0xfc));
