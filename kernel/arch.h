@@ -67,6 +67,8 @@ bool arch_protect_page(uintptr_t va, unsigned flags);
 /* Makes every other core drop translations removed or restricted since the
  * last call; returns once they all have. */
 void arch_tlb_shootdown(void);
+/* True if va is mapped, and writable when `write`. */
+bool arch_access_ok(uintptr_t va, bool write);
 /* Returns true and the physical address if va is mapped. */
 bool arch_translate(uintptr_t va, uintptr_t *pa);
 

@@ -117,7 +117,7 @@ void thread_exit(int status)
 	struct thread *t = thread_current();
 
 	/* pthread_join waits for the kernel to clear this word and wake it. */
-	if (t->clear_child_tid && user_range_ok(t->clear_child_tid, sizeof(int))) {
+	if (t->clear_child_tid && user_writable(t->clear_child_tid, sizeof(int))) {
 		__atomic_store_n(t->clear_child_tid, 0, __ATOMIC_SEQ_CST);
 		futex_wake((uintptr_t)t->clear_child_tid, 1, FUTEX_BITSET_ANY);
 	}

@@ -36,7 +36,7 @@ static struct bucket *bucket_for(uintptr_t addr)
 
 static bool valid_address(uintptr_t addr)
 {
-	return !(addr & 3) && user_range_ok((const void *)addr, sizeof(uint32_t));
+	return !(addr & 3) && user_readable((const void *)addr, sizeof(uint32_t));
 }
 
 long futex_wait(uintptr_t addr, uint32_t expected, uint64_t deadline_ns, uint32_t bitset)

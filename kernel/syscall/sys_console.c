@@ -20,7 +20,7 @@ long sys_read(const struct syscall_args *a)
 
 	if (!is_console(a->arg[0]))
 		return -EBADF;
-	if (!user_range_ok(buf, len))
+	if (!user_writable(buf, len))
 		return -EFAULT;
 	return (long)console_read(buf, len);
 }
@@ -32,20 +32,22 @@ long sys_write(const struct syscall_args *a)
 
 	if (!is_console(a->arg[0]))
 		return -EBADF;
-	if (!user_range_ok(buf, len))
+	if (!user_readable(buf, len))
 		return -EFAULT;
 	console_write(buf, len);
 	return (long)len;
 }
 
-static long check_iov(const struct iovec *iov, long count)
+/* The buffers are read from (writev) or written to (readv). */
+static long check_iov(const struct iovec *iov, long count, bool write)
 {
 	if (count < 0 || count > IOV_MAX_COUNT)
 		return -EINVAL;
-	if (!user_range_ok(iov, (size_t)count * sizeof *iov))
+	if (!user_readable(iov, (size_t)count * sizeof *iov))
 		return -EFAULT;
 	for (long i = 0; i < count; i++)
-		if (!user_range_ok(iov[i].iov_base, iov[i].iov_len))
+		if (write ? !user_writable(iov[i].iov_base, iov[i].iov_len)
+			  : !user_readable(iov[i].iov_base, iov[i].iov_len))
 			return -EFAULT;
 	return 0;
 }
@@ -57,7 +59,7 @@ long sys_writev(const struct syscall_args *a)
 
 	if (!is_console(a->arg[0]))
 		return -EBADF;
-	long err = check_iov(iov, count);
+	long err = check_iov(iov, count, false);
 	if (err)
 		return err;
 	for (long i = 0; i < count; i++) {
@@ -76,7 +78,7 @@ long sys_readv(const struct syscall_args *a)
 
 	if (!is_console(a->arg[0]))
 		return -EBADF;
-	long err = check_iov(iov, count);
+	long err = check_iov(iov, count, true);
 	if (err)
 		return err;
 	for (long i = 0; i < count; i++)
@@ -93,7 +95,7 @@ long sys_ioctl(const struct syscall_args *a)
 		return -EBADF;
 	if ((unsigned long)a->arg[1] == TIOCGWINSZ) {
 		struct winsize *ws = (struct winsize *)a->arg[2];
-		if (!user_range_ok(ws, sizeof *ws))
+		if (!user_writable(ws, sizeof *ws))
 			return -EFAULT;
 		*ws = (struct winsize){ .ws_row = 24, .ws_col = 80 };
 		return 0;

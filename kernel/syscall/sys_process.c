@@ -43,7 +43,7 @@ long sys_uname(const struct syscall_args *a)
 {
 	struct utsname *u = (struct utsname *)a->arg[0];
 
-	if (!user_range_ok(u, sizeof *u))
+	if (!user_writable(u, sizeof *u))
 		return -EFAULT;
 	memset(u, 0, sizeof *u);
 	strcpy(u->sysname, "Lull");
@@ -62,7 +62,7 @@ long sys_arch_prctl(const struct syscall_args *a)
 		return 0;
 	case ARCH_GET_FS: {
 		uintptr_t *out = (uintptr_t *)a->arg[1];
-		if (!user_range_ok(out, sizeof *out))
+		if (!user_writable(out, sizeof *out))
 			return -EFAULT;
 		*out = arch_get_tls_base();
 		return 0;
@@ -76,7 +76,7 @@ long sys_sysinfo(const struct syscall_args *a)
 {
 	struct sysinfo *info = (struct sysinfo *)a->arg[0];
 
-	if (!user_range_ok(info, sizeof *info))
+	if (!user_writable(info, sizeof *info))
 		return -EFAULT;
 	memset(info, 0, sizeof *info);
 	info->uptime = (long)(arch_clock_ns() / 1000000000);
@@ -109,7 +109,7 @@ long sys_getrandom(const struct syscall_args *a)
 	unsigned char *buf = (unsigned char *)a->arg[0];
 	size_t len = (size_t)a->arg[1];
 
-	if (!user_range_ok(buf, len))
+	if (!user_writable(buf, len))
 		return -EFAULT;
 	for (size_t i = 0; i < len; i += 8) {
 		uint64_t v = next_random();
@@ -136,7 +136,7 @@ long sys_rt_sigaction(const struct syscall_args *a)
 		return -EINVAL;
 	if (old) {
 		size_t n = 3 * sizeof(void *) + size;
-		if (!user_range_ok(old, n))
+		if (!user_writable(old, n))
 			return -EFAULT;
 		memset(old, 0, n);
 	}

@@ -30,7 +30,7 @@
 
 static bool timespec_ok(const struct timespec *ts)
 {
-	return user_range_ok(ts, sizeof *ts) && ts->tv_sec >= 0 && ts->tv_nsec >= 0 &&
+	return user_readable(ts, sizeof *ts) && ts->tv_sec >= 0 && ts->tv_nsec >= 0 &&
 	       ts->tv_nsec < (long)NS_PER_SEC;
 }
 
@@ -59,10 +59,10 @@ long sys_clone(const struct syscall_args *a)
 		return -ENOSYS; /* no processes: only threads */
 	if (!new_sp)
 		return -EINVAL;
-	if ((flags & CLONE_PARENT_SETTID) && !user_range_ok(parent_tid, sizeof(int)))
+	if ((flags & CLONE_PARENT_SETTID) && !user_writable(parent_tid, sizeof(int)))
 		return -EFAULT;
 	if ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) &&
-	    !user_range_ok(child_tid, sizeof(int)))
+	    !user_writable(child_tid, sizeof(int)))
 		return -EFAULT;
 
 	struct thread *parent = thread_current();
@@ -189,7 +189,7 @@ long sys_sched_setaffinity(const struct syscall_args *a)
 	const unsigned char *mask = (const unsigned char *)a->arg[2];
 	uint64_t bits = 0;
 
-	if (!user_range_ok(mask, size))
+	if (!user_readable(mask, size))
 		return -EFAULT;
 	struct thread *t = thread_by_pid(a->arg[0]);
 	if (!t)
@@ -205,7 +205,7 @@ long sys_sched_getaffinity(const struct syscall_args *a)
 
 	if (size < sizeof(uint64_t) || (size & 7))
 		return -EINVAL;
-	if (!user_range_ok(mask, size))
+	if (!user_writable(mask, size))
 		return -EFAULT;
 	struct thread *t = thread_by_pid(a->arg[0]);
 	if (!t)
@@ -221,7 +221,7 @@ long sys_getcpu(const struct syscall_args *a)
 {
 	unsigned *cpu = (unsigned *)a->arg[0], *node = (unsigned *)a->arg[1];
 
-	if ((cpu && !user_range_ok(cpu, sizeof *cpu)) || (node && !user_range_ok(node, sizeof *node)))
+	if ((cpu && !user_writable(cpu, sizeof *cpu)) || (node && !user_writable(node, sizeof *node)))
 		return -EFAULT;
 	if (cpu)
 		*cpu = cpu_current()->id;
@@ -261,7 +261,7 @@ long sys_lull_cpu_stats(const struct syscall_args *a)
 
 	if (cpu < 0 || cpu >= (long)cpu_count)
 		return -EINVAL;
-	if (!user_range_ok(out, sizeof *out))
+	if (!user_writable(out, sizeof *out))
 		return -EFAULT;
 	sched_cpu_stats((unsigned)cpu, &s, &busy);
 	*out = (struct lull_cpu_stats){

@@ -36,7 +36,7 @@ long sys_clock_gettime(const struct syscall_args *a)
 	long err = clock_now_ns(a->arg[0], &ns);
 	if (err)
 		return err;
-	if (!user_range_ok(ts, sizeof *ts))
+	if (!user_writable(ts, sizeof *ts))
 		return -EFAULT;
 	ts->tv_sec = (time_t)(ns / 1000000000);
 	ts->tv_nsec = (long)(ns % 1000000000);
@@ -52,7 +52,7 @@ long sys_clock_getres(const struct syscall_args *a)
 	if (err)
 		return err;
 	if (ts) {
-		if (!user_range_ok(ts, sizeof *ts))
+		if (!user_writable(ts, sizeof *ts))
 			return -EFAULT;
 		*ts = (struct timespec){ 0, 1 };
 	}
@@ -66,7 +66,7 @@ long sys_gettimeofday(const struct syscall_args *a)
 
 	clock_now_ns(CLOCK_REALTIME, &ns);
 	if (tv) {
-		if (!user_range_ok(tv, sizeof *tv))
+		if (!user_writable(tv, sizeof *tv))
 			return -EFAULT;
 		tv->tv_sec = (time_t)(ns / 1000000000);
 		tv->tv_usec = (long)(ns % 1000000000 / 1000);

@@ -99,28 +99,24 @@ long syscall_dispatch(struct syscall_args *a)
 	return unknown_syscall(a->nr);
 }
 
-bool user_range_ok(const void *p, size_t len)
+static bool user_range_ok(uintptr_t start, size_t len, bool write)
 {
-	uintptr_t start = (uintptr_t)p, pa;
-
 	if (!len)
 		return true;
 	if (start + len < start)
 		return false;
 	for (uintptr_t page = PAGE_ALIGN_DOWN(start); page < start + len; page += PAGE_SIZE)
-		if (!arch_translate(page, &pa))
+		if (!arch_access_ok(page, write))
 			return false;
 	return true;
 }
 
-bool user_string_ok(const char *s, size_t max)
+bool user_readable(const void *p, size_t len)
 {
-	for (size_t i = 0; i < max; i++) {
-		if (((uintptr_t)(s + i) & (PAGE_SIZE - 1)) == 0 || i == 0)
-			if (!user_range_ok(s + i, 1))
-				return false;
-		if (!s[i])
-			return true;
-	}
-	return false;
+	return user_range_ok((uintptr_t)p, len, false);
+}
+
+bool user_writable(void *p, size_t len)
+{
+	return user_range_ok((uintptr_t)p, len, true);
 }

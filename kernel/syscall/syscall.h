@@ -20,9 +20,9 @@ typedef long (*syscall_handler)(const struct syscall_args *a);
 
 long syscall_dispatch(struct syscall_args *a);
 
-/* True when [p, p+len) is mapped memory the application may hand us. */
-bool user_range_ok(const void *p, size_t len);
-/* True when s is a mapped NUL-terminated string of at most max bytes. */
-bool user_string_ok(const char *s, size_t max);
+/* True when [p, p+len) is memory the application may hand us to read
+ * from, or to write to: a bad pointer is EFAULT, never a kernel fault. */
+bool user_readable(const void *p, size_t len);
+bool user_writable(void *p, size_t len);
 
 #endif

@@ -138,6 +138,21 @@ bool arch_translate(uintptr_t va, uintptr_t *pa)
 	return false;
 }
 
+bool arch_access_ok(uintptr_t va, bool write)
+{
+	uint64_t *table = pml4;
+
+	for (int level = 3; level >= 0; level--) {
+		uint64_t e = table[table_index(va, level)];
+		if (!(e & PTE_PRESENT) || (write && !(e & PTE_WRITE)))
+			return false;
+		if (level == 0 || (e & PTE_LARGE))
+			return true;
+		table = (uint64_t *)(e & PTE_ADDR_MASK);
+	}
+	return false;
+}
+
 static bool map_range(uintptr_t start, uintptr_t end, unsigned flags)
 {
 	uintptr_t va = PAGE_ALIGN_DOWN(start);
