@@ -7,7 +7,8 @@ BOOT_TEST_ELFS := $(patsubst tests/boot/%.c,$(BUILD)/tests/boot/%.elf,$(BOOT_TES
 # names in a "// unit-under-test: kernel/a.c kernel/b.c" line.
 UNIT_TEST_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_TEST_SRC))
-UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Ikernel -Itests/unit -fsanitize=address,undefined
+UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Ikernel -Ikernel/arch/x86_64/include -Itests/unit \
+	-fsanitize=address,undefined
 
 .PHONY: test-images unit-tests
 test-images: $(BOOT_TEST_ELFS)

@@ -13,7 +13,7 @@ void va_space_init(struct va_space *s, uintptr_t start, uintptr_t end)
 
 bool va_space_contains(const struct va_space *s, uintptr_t start, size_t len)
 {
-	return start >= s->start && len <= s->end - start;
+	return start >= s->start && start <= s->end && len <= s->end - start;
 }
 
 static void remove_at(struct va_space *s, size_t i)
