@@ -71,6 +71,7 @@ static struct {
 	char ring[INPUT_RING_SIZE];
 	size_t head, tail; /* head: next to read; tail: next to fill */
 	bool interrupt_driven;
+	void (*notify)(void);
 } input;
 
 static void input_interrupt(void *ctx)
@@ -84,12 +85,56 @@ static void input_interrupt(void *ctx)
 			input.ring[input.tail++ % INPUT_RING_SIZE] = (char)c;
 	waitq_wake_all(&input.readers);
 	spin_unlock(&input.lock);
+	if (input.notify)
+		input.notify();
+}
+
+void console_on_input(void (*notify)(void))
+{
+	input.notify = notify;
+}
+
+bool console_input_pending(void)
+{
+	return input.tail != input.head;
 }
 
 void console_init_input(void)
 {
 	waitq_init(&input.readers);
 	input.interrupt_driven = arch_console_enable_input_interrupt(input_interrupt, NULL);
+}
+
+/* Moves bytes that wait in the UART into the ring (input.lock held). */
+static void drain_port_locked(void)
+{
+	int c;
+
+	while (input.tail - input.head < INPUT_RING_SIZE && (c = arch_console_read_byte()) >= 0)
+		input.ring[input.tail++ % INPUT_RING_SIZE] = (char)c;
+}
+
+static size_t take_locked(char *buf, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && input.head != input.tail)
+		buf[n++] = input.ring[input.head++ % INPUT_RING_SIZE];
+	return n;
+}
+
+size_t console_read_nowait(char *buf, size_t len)
+{
+	spin_lock(&input.lock);
+	drain_port_locked();
+	size_t n = take_locked(buf, len);
+	spin_unlock(&input.lock);
+	return n;
+}
+
+bool console_input_interrupt_driven(void)
+{
+	return input.interrupt_driven;
 }
 
 /* Without an interrupt, polls every 10 ms rather than spinning. */
@@ -101,9 +146,7 @@ size_t console_read(char *buf, size_t len)
 		return 0;
 	spin_lock(&input.lock);
 	for (;;) {
-		int c;
-		while ((c = arch_console_read_byte()) >= 0 && input.tail - input.head < INPUT_RING_SIZE)
-			input.ring[input.tail++ % INPUT_RING_SIZE] = (char)c;
+		drain_port_locked();
 		if (input.tail != input.head)
 			break;
 		if (input.interrupt_driven)
@@ -111,8 +154,7 @@ size_t console_read(char *buf, size_t len)
 		else
 			waitq_wait(&input.readers, &input.lock, arch_clock_ns() + CONSOLE_POLL_NS);
 	}
-	while (n < len && input.head != input.tail)
-		buf[n++] = input.ring[input.head++ % INPUT_RING_SIZE];
+	n = take_locked(buf, len);
 	spin_unlock(&input.lock);
 	return n;
 }

@@ -7,6 +7,7 @@
 #include "boot_info.h"
 #include "console.h"
 #include "drivers/virtio/virtio_mmio.h"
+#include "io/console_file.h"
 #include "drivers/virtio/virtio_pci.h"
 #include "mm/page_alloc.h"
 #include "mm/vm.h"
@@ -44,6 +45,7 @@ void kernel_main(struct boot_info *info)
 	futex_init();
 	sched_init_bsp();
 	console_init_input();
+	console_file_open_std();
 	virtio_pci_scan();
 	virtio_mmio_scan();
 	arch_start_cpus();

@@ -15,6 +15,7 @@
 #define EEXIST 17
 #define ENODEV 19
 #define EINVAL 22
+#define EMFILE 24
 #define ENOTTY 25
 #define ESPIPE 29
 #define ERANGE 34

@@ -4,12 +4,23 @@
 
 #include "syscall/syscall.h"
 
-/* sys_console.c */
+/* sys_io.c */
 long sys_read(const struct syscall_args *a);
 long sys_write(const struct syscall_args *a);
 long sys_readv(const struct syscall_args *a);
 long sys_writev(const struct syscall_args *a);
+long sys_close(const struct syscall_args *a);
+long sys_dup(const struct syscall_args *a);
 long sys_ioctl(const struct syscall_args *a);
+long sys_fcntl(const struct syscall_args *a);
+long sys_poll(const struct syscall_args *a);
+long sys_ppoll(const struct syscall_args *a);
+long sys_epoll_create(const struct syscall_args *a);
+long sys_epoll_create1(const struct syscall_args *a);
+long sys_epoll_ctl(const struct syscall_args *a);
+long sys_epoll_wait(const struct syscall_args *a);
+long sys_eventfd(const struct syscall_args *a);
+long sys_eventfd2(const struct syscall_args *a);
 
 /* sys_memory.c */
 long sys_brk(const struct syscall_args *a);

@@ -1,0 +1,183 @@
+/* file.c: files, readiness notification and the descriptor table. */
+#include "io/file.h"
+
+#include "lib/errno.h"
+#include "mm/kmalloc.h"
+
+#define MAX_FDS 1024
+
+static struct file *fds[MAX_FDS];
+static struct spinlock fds_lock;
+static struct spinlock watch_lock;
+
+void file_watch_lock(void)
+{
+	spin_lock(&watch_lock);
+}
+
+void file_watch_unlock(void)
+{
+	spin_unlock(&watch_lock);
+}
+
+struct file *file_create(const struct file_ops *ops, void *data)
+{
+	struct file *f = kmalloc(sizeof *f);
+	if (!f)
+		return NULL;
+	f->ops = ops;
+	f->data = data;
+	f->refs = 1;
+	waitq_init(&f->waiters);
+	list_init(&f->watches);
+	return f;
+}
+
+void file_get(struct file *f)
+{
+	__atomic_add_fetch(&f->refs, 1, __ATOMIC_ACQ_REL);
+}
+
+void file_put(struct file *f)
+{
+	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	spin_lock(&watch_lock);
+	while (!list_empty(&f->watches)) {
+		struct file_watch *w = container_of(f->watches.next, struct file_watch, link);
+		list_remove(&w->link);
+		w->file = NULL;
+		if (w->gone)
+			w->gone(w);
+	}
+	spin_unlock(&watch_lock);
+	if (f->ops->release)
+		f->ops->release(f);
+	kfree(f, sizeof *f);
+}
+
+void file_notify(struct file *f)
+{
+	spin_lock(&f->lock);
+	waitq_wake_all(&f->waiters);
+	spin_unlock(&f->lock);
+	spin_lock(&watch_lock);
+	for (struct list_node *n = f->watches.next; n != &f->watches; n = n->next) {
+		struct file_watch *w = container_of(n, struct file_watch, link);
+		w->changed(w);
+	}
+	spin_unlock(&watch_lock);
+}
+
+void file_watch_add(struct file *f, struct file_watch *w)
+{
+	spin_lock(&watch_lock);
+	w->file = f;
+	list_push_back(&f->watches, &w->link);
+	spin_unlock(&watch_lock);
+}
+
+void file_watch_remove(struct file_watch *w)
+{
+	spin_lock(&watch_lock);
+	if (w->file)
+		list_remove(&w->link);
+	w->file = NULL;
+	spin_unlock(&watch_lock);
+}
+
+/* Waits until f reports one of `ready`; a notification between the
+ * operation's -EAGAIN and this check is not lost, because the check and the
+ * wait happen under the lock file_notify takes. */
+static void wait_ready(struct file *f, unsigned ready)
+{
+	spin_lock(&f->lock);
+	if (!(f->ops->poll(f) & (ready | FILE_ERROR | FILE_HANGUP)))
+		waitq_wait(&f->waiters, &f->lock, 0);
+	spin_unlock(&f->lock);
+}
+
+/* Retries a non-blocking operation until it does not return -EAGAIN, or
+ * returns -EAGAIN at once when the file is non-blocking. */
+static long transfer(struct file *f, bool writing, void *buf, size_t len)
+{
+	for (;;) {
+		long r = writing ? f->ops->write(f, buf, len) : f->ops->read(f, buf, len);
+		if (r != -EAGAIN || f->nonblocking)
+			return r;
+		wait_ready(f, writing ? FILE_WRITABLE : FILE_READABLE);
+	}
+}
+
+long file_read(struct file *f, void *buf, size_t len)
+{
+	return f->ops->read ? transfer(f, false, buf, len) : -EINVAL;
+}
+
+long file_write(struct file *f, const void *buf, size_t len)
+{
+	/* transfer() passes the buffer through untouched */
+	return f->ops->write ? transfer(f, true, (void *)buf, len) : -EINVAL;
+}
+
+int fd_install(struct file *f)
+{
+	spin_lock(&fds_lock);
+	for (int fd = 0; fd < MAX_FDS; fd++) {
+		if (!fds[fd]) {
+			fds[fd] = f;
+			spin_unlock(&fds_lock);
+			return fd;
+		}
+	}
+	spin_unlock(&fds_lock);
+	return -EMFILE;
+}
+
+struct file *fd_get(int fd)
+{
+	struct file *f = NULL;
+
+	if (fd < 0 || fd >= MAX_FDS)
+		return NULL;
+	spin_lock(&fds_lock);
+	f = fds[fd];
+	if (f)
+		file_get(f);
+	spin_unlock(&fds_lock);
+	return f;
+}
+
+long fd_close(int fd)
+{
+	if (fd < 0 || fd >= MAX_FDS)
+		return -EBADF;
+	spin_lock(&fds_lock);
+	struct file *f = fds[fd];
+	fds[fd] = NULL;
+	spin_unlock(&fds_lock);
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
+long fd_dup(int fd, int min_fd)
+{
+	if (min_fd < 0 || min_fd >= MAX_FDS)
+		return -EINVAL;
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	spin_lock(&fds_lock);
+	for (int n = min_fd; n < MAX_FDS; n++) {
+		if (!fds[n]) {
+			fds[n] = f;
+			spin_unlock(&fds_lock);
+			return n;
+		}
+	}
+	spin_unlock(&fds_lock);
+	file_put(f);
+	return -EMFILE;
+}

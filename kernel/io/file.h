@@ -1,0 +1,97 @@
+/*
+ * file.h: open files and the file descriptor table.
+ *
+ * Everything a descriptor can name (the console, eventfds, epoll instances,
+ * and later sockets) is a struct file with a table of operations. The
+ * operations never block: they return -EAGAIN, and the generic layer here
+ * waits when the descriptor is blocking, on the file's wait queue, until the
+ * file reports that it may be ready (file_notify).
+ *
+ * Readiness is pushed, not polled: whoever changes a file's state calls
+ * file_notify, which wakes the threads waiting on it and every watch on it
+ * (poll calls, epoll instances).
+ *
+ * Watches hold no reference to their file: closing the last descriptor of
+ * a file tells each watch (`gone`) instead, as Linux drops a closed file from
+ * epoll sets. One lock guards every watch list, so that a file going away
+ * and an epoll instance going away cannot race.
+ */
+#ifndef LULL_IO_FILE_H
+#define LULL_IO_FILE_H
+
+#include "lib/list.h"
+#include "sched/waitq.h"
+#include "sync/spinlock.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Readiness bits, the values of poll(2)'s POLL* and epoll's EPOLL*. */
+#define FILE_READABLE 0x001
+#define FILE_WRITABLE 0x004
+#define FILE_ERROR 0x008
+#define FILE_HANGUP 0x010
+
+struct file;
+
+struct file_ops {
+	long (*read)(struct file *f, void *buf, size_t len);
+	long (*write)(struct file *f, const void *buf, size_t len);
+	/* What the file is ready for now (FILE_* bits). */
+	unsigned (*poll)(struct file *f);
+	long (*ioctl)(struct file *f, unsigned long request, void *arg);
+	/* The last descriptor is gone: free what the file holds. */
+	void (*release)(struct file *f);
+};
+
+/* Someone interested in a file's readiness (a poll call, an epoll item). */
+struct file_watch {
+	struct list_node link; /* on file->watches */
+	struct file *file;     /* NULL once the file is gone */
+	/* Called (with the watch lock held) when readiness may have changed. */
+	void (*changed)(struct file_watch *w);
+	/* Called (likewise) when the file's last descriptor is closed; may be
+	 * NULL for watchers that hold a reference while they watch. */
+	void (*gone)(struct file_watch *w);
+};
+
+struct file {
+	const struct file_ops *ops;
+	void *data;
+	bool nonblocking;
+	int refs;
+	struct spinlock lock; /* guards waiters */
+	struct waitq waiters;
+	struct list_node watches; /* guarded by the watch lock */
+};
+
+/* A new file with one reference; NULL without memory. */
+struct file *file_create(const struct file_ops *ops, void *data);
+void file_get(struct file *f);
+void file_put(struct file *f);
+
+/* Wakes waiters and watches: call whenever readiness may have changed
+ * (safe from interrupt handlers), but never while holding a lock that the
+ * file's poll operation takes: epoll calls poll with its own lock held. */
+void file_notify(struct file *f);
+
+void file_watch_add(struct file *f, struct file_watch *w);
+void file_watch_remove(struct file_watch *w);
+/* For watchers that need their own state consistent with the watch lists. */
+void file_watch_lock(void);
+void file_watch_unlock(void);
+
+/* read/write that wait for readiness when the file is blocking. */
+long file_read(struct file *f, void *buf, size_t len);
+long file_write(struct file *f, const void *buf, size_t len);
+
+/* The descriptor table (one per VM: there is one process). */
+/* Installs f at the lowest free descriptor (taking over its reference). */
+int fd_install(struct file *f);
+/* The file behind fd with a new reference, or NULL. */
+struct file *fd_get(int fd);
+long fd_close(int fd);
+long fd_dup(int fd, int min_fd);
+
+#endif

@@ -1,0 +1,239 @@
+/* sys_io.c: system calls on file descriptors: read and write, descriptor
+ * control, poll, epoll and eventfd. */
+#include "io/epoll.h"
+#include "io/eventfd.h"
+#include "io/file.h"
+#include "io/poll.h"
+#include "lib/errno.h"
+#include "syscall/handlers.h"
+
+#include <sys/ioctl.h>
+#include <sys/uio.h>
+#include <time.h>
+
+#define IOV_MAX_COUNT 1024
+#define F_DUPFD 0
+#define F_GETFD 1
+#define F_SETFD 2
+#define F_GETFL 3
+#define F_SETFL 4
+#define F_DUPFD_CLOEXEC 1030
+#define O_RDWR 02
+#define O_NONBLOCK 04000
+#define NS_PER_MS 1000000ULL
+#define NS_PER_SEC 1000000000ULL
+
+static long read_or_write(const struct syscall_args *a, bool reading)
+{
+	void *buf = (void *)a->arg[1];
+	size_t len = (size_t)a->arg[2];
+
+	if (reading ? !user_writable(buf, len) : !user_readable(buf, len))
+		return -EFAULT;
+	struct file *f = fd_get((int)a->arg[0]);
+	if (!f)
+		return -EBADF;
+	long r = !len ? 0 : reading ? file_read(f, buf, len) : file_write(f, buf, len);
+	file_put(f);
+	return r;
+}
+
+long sys_read(const struct syscall_args *a)
+{
+	return read_or_write(a, true);
+}
+
+long sys_write(const struct syscall_args *a)
+{
+	return read_or_write(a, false);
+}
+
+/* The buffers are read from (writev) or written to (readv). */
+static long check_iov(const struct iovec *iov, long count, bool write)
+{
+	if (count < 0 || count > IOV_MAX_COUNT)
+		return -EINVAL;
+	if (!user_readable(iov, (size_t)count * sizeof *iov))
+		return -EFAULT;
+	for (long i = 0; i < count; i++)
+		if (write ? !user_writable(iov[i].iov_base, iov[i].iov_len)
+			  : !user_readable(iov[i].iov_base, iov[i].iov_len))
+			return -EFAULT;
+	return 0;
+}
+
+/* One buffer at a time; stops at the first short transfer, as a partial
+ * read or write may. */
+static long transfer_iov(const struct syscall_args *a, bool reading)
+{
+	const struct iovec *iov = (const struct iovec *)a->arg[1];
+	long count = a->arg[2], total = 0;
+	long err = check_iov(iov, count, reading);
+	if (err)
+		return err;
+	struct file *f = fd_get((int)a->arg[0]);
+	if (!f)
+		return -EBADF;
+	for (long i = 0; i < count; i++) {
+		if (!iov[i].iov_len)
+			continue;
+		long r = reading ? file_read(f, iov[i].iov_base, iov[i].iov_len)
+				 : file_write(f, iov[i].iov_base, iov[i].iov_len);
+		if (r < 0) {
+			if (!total)
+				total = r;
+			break;
+		}
+		total += r;
+		if ((size_t)r < iov[i].iov_len)
+			break;
+	}
+	file_put(f);
+	return total;
+}
+
+long sys_readv(const struct syscall_args *a)
+{
+	return transfer_iov(a, true);
+}
+
+long sys_writev(const struct syscall_args *a)
+{
+	return transfer_iov(a, false);
+}
+
+long sys_close(const struct syscall_args *a)
+{
+	return fd_close((int)a->arg[0]);
+}
+
+long sys_dup(const struct syscall_args *a)
+{
+	return fd_dup((int)a->arg[0], 0);
+}
+
+long sys_ioctl(const struct syscall_args *a)
+{
+	unsigned long request = (unsigned long)a->arg[1];
+	void *arg = (void *)a->arg[2];
+	struct file *f = fd_get((int)a->arg[0]);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	if (request == FIONBIO) {
+		r = user_readable(arg, sizeof(int)) ? 0 : -EFAULT;
+		if (!r)
+			f->nonblocking = *(const int *)arg != 0;
+	} else if (request == TIOCGWINSZ && !user_writable(arg, sizeof(struct winsize))) {
+		r = -EFAULT;
+	} else {
+		r = f->ops->ioctl ? f->ops->ioctl(f, request, arg) : -ENOTTY;
+	}
+	file_put(f);
+	return r;
+}
+
+long sys_fcntl(const struct syscall_args *a)
+{
+	int fd = (int)a->arg[0];
+	long cmd = a->arg[1], arg = a->arg[2];
+
+	if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
+		return fd_dup(fd, (int)arg);
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	long r = 0;
+	switch (cmd) {
+	case F_GETFD:
+	case F_SETFD: /* nothing is ever exec'd: close-on-exec changes nothing */
+		break;
+	case F_GETFL:
+		r = O_RDWR | (f->nonblocking ? O_NONBLOCK : 0);
+		break;
+	case F_SETFL:
+		f->nonblocking = arg & O_NONBLOCK;
+		break;
+	default:
+		r = -EINVAL;
+	}
+	file_put(f);
+	return r;
+}
+
+static uint64_t timeout_from_ms(long ms)
+{
+	return ms < 0 ? UINT64_MAX : (uint64_t)ms * NS_PER_MS;
+}
+
+static long poll_common(struct pollfd_abi *fds, unsigned long count, uint64_t timeout_ns)
+{
+	if (count > (1UL << 20) || !user_writable(fds, count * sizeof *fds))
+		return -EFAULT;
+	return poll_files(fds, count, timeout_ns);
+}
+
+long sys_poll(const struct syscall_args *a)
+{
+	return poll_common((struct pollfd_abi *)a->arg[0], (unsigned long)a->arg[1],
+			   timeout_from_ms(a->arg[2]));
+}
+
+/* The signal mask is ignored: there are no signals. */
+long sys_ppoll(const struct syscall_args *a)
+{
+	const struct timespec *ts = (const struct timespec *)a->arg[2];
+	uint64_t timeout = UINT64_MAX;
+
+	if (ts) {
+		if (!user_readable(ts, sizeof *ts))
+			return -EFAULT;
+		if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= (long)NS_PER_SEC)
+			return -EINVAL;
+		timeout = (uint64_t)ts->tv_sec * NS_PER_SEC + (uint64_t)ts->tv_nsec;
+	}
+	return poll_common((struct pollfd_abi *)a->arg[0], (unsigned long)a->arg[1], timeout);
+}
+
+long sys_epoll_create1(const struct syscall_args *a)
+{
+	return epoll_open((int)a->arg[0]);
+}
+
+long sys_epoll_create(const struct syscall_args *a)
+{
+	return a->arg[0] <= 0 ? -EINVAL : epoll_open(0);
+}
+
+long sys_epoll_ctl(const struct syscall_args *a)
+{
+	const struct epoll_event_abi *ev = (const struct epoll_event_abi *)a->arg[3];
+	static const struct epoll_event_abi none;
+
+	if (a->arg[1] != 2 /* EPOLL_CTL_DEL needs no event */ && !user_readable(ev, sizeof *ev))
+		return -EFAULT;
+	return epoll_control((int)a->arg[0], (int)a->arg[1], (int)a->arg[2], ev ? ev : &none);
+}
+
+long sys_epoll_wait(const struct syscall_args *a)
+{
+	struct epoll_event_abi *events = (struct epoll_event_abi *)a->arg[1];
+	long max = a->arg[2];
+
+	if (max <= 0 || max > (1L << 20))
+		return -EINVAL;
+	if (!user_writable(events, (size_t)max * sizeof *events))
+		return -EFAULT;
+	return epoll_wait_events((int)a->arg[0], events, (int)max, timeout_from_ms(a->arg[3]));
+}
+
+long sys_eventfd2(const struct syscall_args *a)
+{
+	return eventfd_open((unsigned)a->arg[0], (int)a->arg[1]);
+}
+
+long sys_eventfd(const struct syscall_args *a)
+{
+	return eventfd_open((unsigned)a->arg[0], 0);
+}
