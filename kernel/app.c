@@ -66,12 +66,41 @@ static bool is_assignment(const char *w)
 	return eq && eq != w;
 }
 
+/* Parses a dotted-quad IPv4 address into host byte order. */
+static bool parse_ipv4(const char *s, uint32_t *out)
+{
+	uint32_t addr = 0;
+
+	for (int part = 0; part < 4; part++) {
+		unsigned value = 0, digits = 0;
+		while (*s >= '0' && *s <= '9' && digits < 4) {
+			value = value * 10 + (unsigned)(*s++ - '0');
+			digits++;
+		}
+		if (!digits || value > 255 || (part < 3 ? *s++ != '.' : *s != '\0'))
+			return false;
+		addr = addr << 8 | value;
+	}
+	*out = addr;
+	return true;
+}
+
 static void apply_kernel_option(const char *w, struct kernel_options *options)
 {
+	bool ok = true;
+
 	if (!strcmp(w, "lull.stats=1"))
 		options->print_stats = true;
+	else if (!strncmp(w, "lull.ip=", 8))
+		ok = parse_ipv4(w + 8, &options->ip);
+	else if (!strncmp(w, "lull.gw=", 8))
+		ok = parse_ipv4(w + 8, &options->gateway);
+	else if (!strncmp(w, "lull.mask=", 10))
+		ok = parse_ipv4(w + 10, &options->netmask);
 	else if (strcmp(w, "lull.stats=0"))
 		kprintf("lull: unknown kernel option '%s' ignored\n", w);
+	if (!ok)
+		kprintf("lull: '%s' is not an IPv4 address; ignored\n", w);
 }
 
 /* Copies s below *top and returns the copy's address. */
@@ -83,11 +112,12 @@ static uintptr_t push_string(uintptr_t *top, const char *s)
 	return *top;
 }
 
-void app_start(char *cmdline, struct kernel_options *options)
+static char *argv[MAX_WORDS + 1], *envp[MAX_WORDS];
+static size_t argc, envc;
+
+void app_parse_cmdline(char *cmdline, struct kernel_options *options)
 {
 	static char *words[MAX_WORDS];
-	static char *argv[MAX_WORDS + 1], *envp[MAX_WORDS];
-	size_t argc = 0, envc = 0;
 
 	size_t count = cmdline_split(cmdline, words, MAX_WORDS);
 	if (count > MAX_WORDS) {
@@ -116,7 +146,10 @@ void app_start(char *cmdline, struct kernel_options *options)
 		else
 			argv[argc++] = words[i];
 	}
+}
 
+void app_start(void)
+{
 	uintptr_t stack_base = vm_alloc_stack(MAIN_STACK_SIZE);
 	if (!stack_base)
 		panic("no memory for the main thread's stack");

@@ -5,15 +5,19 @@
 
 #include <stdbool.h>
 
+#include <stdint.h>
+
 struct kernel_options {
-	bool print_stats; /* lull.stats=1 */
+	bool print_stats;                /* lull.stats=1 */
+	uint32_t ip, netmask, gateway;   /* lull.ip= lull.mask= lull.gw=, 0 if absent */
 };
 
-/* Set from the command line by app_start(). */
+/* Set from the command line by app_parse_cmdline(). */
 extern struct kernel_options kernel_options;
 
-/* Splits the command line into kernel options, environment and arguments,
- * builds the initial stack and makes the main thread ready to run _start. */
-void app_start(char *cmdline, struct kernel_options *options);
+/* Splits the command line into kernel options, environment and arguments. */
+void app_parse_cmdline(char *cmdline, struct kernel_options *options);
+/* Builds the initial stack and makes the main thread ready to run _start. */
+void app_start(void);
 
 #endif

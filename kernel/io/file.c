@@ -89,7 +89,7 @@ void file_watch_remove(struct file_watch *w)
 /* Waits until f reports one of `ready`; a notification between the
  * operation's -EAGAIN and this check is not lost, because the check and the
  * wait happen under the lock file_notify takes. */
-static void wait_ready(struct file *f, unsigned ready)
+void file_wait(struct file *f, unsigned ready)
 {
 	spin_lock(&f->lock);
 	if (!(f->ops->poll(f) & (ready | FILE_ERROR | FILE_HANGUP)))
@@ -105,7 +105,7 @@ static long transfer(struct file *f, bool writing, void *buf, size_t len)
 		long r = writing ? f->ops->write(f, buf, len) : f->ops->read(f, buf, len);
 		if (r != -EAGAIN || f->nonblocking)
 			return r;
-		wait_ready(f, writing ? FILE_WRITABLE : FILE_READABLE);
+		file_wait(f, writing ? FILE_WRITABLE : FILE_READABLE);
 	}
 }
 

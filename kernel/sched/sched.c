@@ -50,6 +50,7 @@ void sched_init_cpu(unsigned id)
 	c->id = id;
 	list_init(&c->ready);
 	list_init(&c->sleepers);
+	list_init(&c->ktimers);
 	c->idle.tid = 0;
 	memcpy(c->idle.name, "idle", 5);
 	c->idle.state = THREAD_RUNNING;
@@ -100,6 +101,11 @@ static void arm_timer_locked(struct cpu *c)
 		return;
 	if (!list_empty(&c->sleepers))
 		deadline = container_of(c->sleepers.next, struct thread, sleep_link)->wake_at_ns;
+	if (!list_empty(&c->ktimers)) {
+		uint64_t k = container_of(c->ktimers.next, struct ktimer, link)->deadline_ns;
+		if (!deadline || k < deadline)
+			deadline = k;
+	}
 	if (deadline != c->armed_deadline_ns) {
 		arch_timer_arm(deadline);
 		c->armed_deadline_ns = deadline;
@@ -382,6 +388,50 @@ void sched_idle_loop(void)
 	}
 }
 
+void ktimer_set(struct ktimer *t, uint64_t deadline_ns)
+{
+	struct cpu *c = &cpus[0];
+	bool irq = arch_interrupts_disable();
+
+	spin_lock(&c->lock);
+	if (list_linked(&t->link))
+		list_remove(&t->link);
+	if (deadline_ns) {
+		struct list_node *pos = c->ktimers.next;
+		while (pos != &c->ktimers &&
+		       container_of(pos, struct ktimer, link)->deadline_ns <= deadline_ns)
+			pos = pos->next;
+		t->deadline_ns = deadline_ns;
+		list_insert_before(pos, &t->link);
+	}
+	arm_timer_locked(c);
+	bool remote = c != cpu_current();
+	spin_unlock(&c->lock);
+	if (remote) /* core 0 re-arms its own timer when the IPI arrives */
+		kick(c);
+	arch_interrupts_restore(irq);
+}
+
+/* Runs due kernel timers, each after taking it off the list, without the
+ * core's lock (a callback may set timers again). */
+static void run_ktimers(struct cpu *c, uint64_t now)
+{
+	for (;;) {
+		spin_lock(&c->lock);
+		struct ktimer *t = list_empty(&c->ktimers)
+					   ? NULL
+					   : container_of(c->ktimers.next, struct ktimer, link);
+		if (!t || t->deadline_ns > now) {
+			spin_unlock(&c->lock);
+			return;
+		}
+		list_remove(&t->link);
+		arm_timer_locked(c);
+		spin_unlock(&c->lock);
+		t->fn(t->ctx);
+	}
+}
+
 void sched_timer_interrupt(void)
 {
 	struct cpu *c = cpu_current();
@@ -399,11 +449,17 @@ void sched_timer_interrupt(void)
 	}
 	arm_timer_locked(c);
 	spin_unlock(&c->lock);
+	run_ktimers(c, now);
 }
 
 void sched_wakeup_interrupt(void)
 {
-	cpu_current()->stats.ipis_received++;
+	struct cpu *c = cpu_current();
+
+	c->stats.ipis_received++;
+	spin_lock(&c->lock);
+	arm_timer_locked(c); /* a kernel timer may have been set from elsewhere */
+	spin_unlock(&c->lock);
 }
 
 void sched_cpu_stats(unsigned cpu, struct cpu_stats *out, uint64_t *busy_ns)

@@ -17,6 +17,15 @@
 
 #define MAX_CPUS 64
 
+/* A callback run from the boot processor's timer interrupt at a deadline;
+ * for kernel services (the network stack) rather than threads. */
+struct ktimer {
+	struct list_node link;
+	uint64_t deadline_ns;
+	void (*fn)(void *ctx);
+	void *ctx;
+};
+
 struct cpu_stats {
 	uint64_t halted_ns;
 	uint64_t halts;
@@ -34,6 +43,7 @@ struct cpu {
 	struct thread idle;        /* the core's boot context, runs the idle loop */
 	struct list_node ready;    /* THREAD_READY threads, in run order */
 	struct list_node sleepers; /* threads with a deadline, earliest first */
+	struct list_node ktimers;  /* kernel timers (core 0 only), earliest first */
 	uint64_t armed_deadline_ns; /* what the timer is set for, 0 = nothing */
 	unsigned threads;          /* threads that belong to this core */
 	unsigned polling;          /* ... of which in the polling state */
@@ -83,6 +93,11 @@ void sched_set_polling(bool polling);
 
 /* Ends the current (dead) thread's time on its core. */
 _Noreturn void sched_exit_current(void);
+
+/* (Re)arms a kernel timer for deadline_ns, or cancels it with 0. Callable
+ * from any core and from interrupt handlers; the callback runs on core 0
+ * with interrupts disabled and must not block. */
+void ktimer_set(struct ktimer *t, uint64_t deadline_ns);
 
 /* Hooks for the arch's interrupt handlers. */
 void sched_timer_interrupt(void);

@@ -59,6 +59,22 @@ long sys_lull_polling(const struct syscall_args *a);
 long sys_lull_cpu_count(const struct syscall_args *a);
 long sys_lull_cpu_stats(const struct syscall_args *a);
 
+/* sys_socket.c */
+long sys_socket(const struct syscall_args *a);
+long sys_bind(const struct syscall_args *a);
+long sys_listen(const struct syscall_args *a);
+long sys_accept4(const struct syscall_args *a);
+long sys_connect(const struct syscall_args *a);
+long sys_sendto(const struct syscall_args *a);
+long sys_recvfrom(const struct syscall_args *a);
+long sys_sendmsg(const struct syscall_args *a);
+long sys_recvmsg(const struct syscall_args *a);
+long sys_shutdown(const struct syscall_args *a);
+long sys_getsockname(const struct syscall_args *a);
+long sys_getpeername(const struct syscall_args *a);
+long sys_setsockopt(const struct syscall_args *a);
+long sys_getsockopt(const struct syscall_args *a);
+
 /* sys_time.c */
 long sys_clock_gettime(const struct syscall_args *a);
 long sys_clock_getres(const struct syscall_args *a);

@@ -1,0 +1,51 @@
+/* ring.c: byte rings (see ring.h). */
+#include "inet/ring.h"
+
+#include "mm/kmalloc.h"
+
+#include <string.h>
+
+bool ring_init(struct ring *r, size_t size)
+{
+	r->data = kmalloc(size);
+	r->size = r->data ? size : 0;
+	r->head = r->len = 0;
+	return r->data != NULL;
+}
+
+void ring_destroy(struct ring *r)
+{
+	kfree(r->data, r->size);
+	r->data = NULL;
+	r->size = r->len = 0;
+}
+
+size_t ring_write(struct ring *r, const void *src, size_t n)
+{
+	const unsigned char *s = src;
+
+	if (n > ring_free_space(r))
+		n = ring_free_space(r);
+	size_t tail = (r->head + r->len) % r->size;
+	size_t first = n < r->size - tail ? n : r->size - tail;
+	memcpy(r->data + tail, s, first);
+	memcpy(r->data, s + first, n - first);
+	r->len += n;
+	return n;
+}
+
+void ring_peek(const struct ring *r, size_t offset, void *dst, size_t n)
+{
+	unsigned char *d = dst;
+	size_t start = (r->head + offset) % r->size;
+	size_t first = n < r->size - start ? n : r->size - start;
+
+	memcpy(d, r->data + start, first);
+	memcpy(d + first, r->data, n - first);
+}
+
+void ring_drop(struct ring *r, size_t n)
+{
+	r->head = (r->head + n) % r->size;
+	r->len -= n;
+}

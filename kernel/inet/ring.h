@@ -1,0 +1,26 @@
+/* ring.h: a byte ring, for socket send and receive buffers. */
+#ifndef LULL_INET_RING_H
+#define LULL_INET_RING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ring {
+	unsigned char *data;
+	size_t size, head, len; /* bytes at data[head .. head+len) modulo size */
+};
+
+bool ring_init(struct ring *r, size_t size);
+void ring_destroy(struct ring *r);
+static inline size_t ring_free_space(const struct ring *r)
+{
+	return r->size - r->len;
+}
+/* Appends up to n bytes; returns how many fit. */
+size_t ring_write(struct ring *r, const void *src, size_t n);
+/* Copies n bytes starting `offset` bytes in, without consuming them. */
+void ring_peek(const struct ring *r, size_t offset, void *dst, size_t n);
+/* Consumes n bytes from the front. */
+void ring_drop(struct ring *r, size_t n);
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * socket.h: the stack's sockets, as UDP and TCP see them and as the
+ * system calls (syscall/sys_socket.c) use them. Functions here expect the
+ * stack lock to be held unless they say otherwise.
+ */
+#ifndef LULL_INET_SOCKET_H
+#define LULL_INET_SOCKET_H
+
+#include "inet/ring.h"
+#include "lib/list.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum tcp_state {
+	TCP_CLOSED,
+	TCP_LISTEN,
+	TCP_SYN_SENT,
+	TCP_SYN_RECEIVED,
+	TCP_ESTABLISHED,
+	TCP_FIN_WAIT_1,
+	TCP_FIN_WAIT_2,
+	TCP_CLOSE_WAIT,
+	TCP_CLOSING,
+	TCP_LAST_ACK,
+	TCP_TIME_WAIT,
+};
+
+struct udp_datagram {
+	struct list_node link;
+	uint32_t addr;
+	uint16_t port;
+	uint16_t len;
+	unsigned char data[];
+};
+
+struct tcp_control {
+	enum tcp_state state;
+	uint32_t iss, irs;
+	uint32_t snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2;
+	uint32_t rcv_nxt;
+	uint16_t mss; /* the peer's */
+	uint32_t cwnd, ssthresh;
+	unsigned dupacks;
+	bool fin_pending, fin_sent, fin_received;
+	/* RFC 6298 */
+	uint64_t srtt_ns, rttvar_ns, rto_ns;
+	bool rtt_timing;
+	uint32_t rtt_seq;
+	uint64_t rtt_start_ns;
+	unsigned retries;
+	uint64_t rto_deadline, delack_deadline, timewait_deadline, persist_deadline;
+	unsigned unacked_segments;
+	/* passive open: the listener while in SYN_RECEIVED or waiting in its
+	 * accept queue */
+	struct inet_socket *listener;
+	struct list_node accept_link;
+};
+
+struct inet_socket {
+	int type; /* SOCK_STREAM or SOCK_DGRAM */
+	struct file *file; /* NULL until accepted, and after close */
+	struct list_node link;        /* on the UDP or TCP socket list */
+	struct list_node notify_link; /* waiting for socket_flush_notifications */
+	uint32_t local_addr, remote_addr;
+	uint16_t local_port, remote_port;
+	bool reuse_addr, nodelay, keepalive, shut_read, shut_write;
+	int error; /* pending, reported once (SO_ERROR, or by the next call) */
+	int rcvbuf_size, sndbuf_size;
+	/* UDP */
+	struct list_node datagrams;
+	unsigned datagram_count;
+	/* TCP */
+	struct tcp_control tcp;
+	struct ring sndbuf, rcvbuf;
+	struct list_node accept_queue; /* listener: established, not yet accepted */
+	unsigned backlog, pending;     /* listener: limit, and children in SYN_RECEIVED or queued */
+};
+
+extern struct list_node udp_sockets, tcp_sockets;
+
+struct inet_socket *socket_alloc(int type);
+void socket_free(struct inet_socket *s);
+/* Asks for the socket's file to be notified once the lock is released. */
+void socket_changed(struct inet_socket *s);
+/* The next file to notify (with a reference for the caller), or NULL. */
+struct file *socket_pop_notification(void);
+/* A free ephemeral port for the given socket list. */
+uint16_t socket_ephemeral_port(struct list_node *list);
+
+/* The socket calls, for syscall/sys_socket.c: each takes the lock itself,
+ * and those given the file wait (unless non-blocking) as the call would. */
+struct file;
+long socket_open(int type, bool nonblocking);
+struct inet_socket *socket_of(struct file *f); /* NULL if f is no socket */
+long socket_bind(struct inet_socket *s, uint32_t addr, uint16_t port);
+long socket_listen(struct inet_socket *s, int backlog);
+long socket_accept(struct file *f, bool nonblocking, uint32_t *addr, uint16_t *port);
+long socket_connect(struct file *f, uint32_t addr, uint16_t port);
+long socket_sendto(struct file *f, const void *buf, size_t len, bool to, uint32_t addr,
+		   uint16_t port, bool dontwait);
+long socket_recvfrom(struct file *f, void *buf, size_t len, uint32_t *addr, uint16_t *port,
+		     bool peek, bool dontwait);
+long socket_shutdown(struct inet_socket *s, int how);
+void socket_names(struct inet_socket *s, bool peer, uint32_t *addr, uint16_t *port);
+bool socket_connected(struct inet_socket *s);
+int socket_take_error(struct inet_socket *s);
+
+/* TCP, for the socket layer. */
+long tcp_connect(struct inet_socket *s);
+long tcp_listen(struct inet_socket *s, int backlog);
+struct inet_socket *tcp_accept(struct inet_socket *s);
+long tcp_send(struct inet_socket *s, const void *buf, size_t len);
+long tcp_recv(struct inet_socket *s, void *buf, size_t len, bool peek);
+void tcp_shutdown_write(struct inet_socket *s);
+/* The socket's file is gone: finish the connection on our own. */
+void tcp_close(struct inet_socket *s);
+unsigned tcp_poll(struct inet_socket *s);
+
+/* UDP, for the socket layer. */
+long udp_sendto(struct inet_socket *s, const void *buf, size_t len, uint32_t addr, uint16_t port);
+long udp_recvfrom(struct inet_socket *s, void *buf, size_t len, uint32_t *addr, uint16_t *port,
+		  bool peek);
+void udp_close(struct inet_socket *s);
+
+#endif

@@ -1,0 +1,778 @@
+/*
+ * tcp.c: TCP (RFC 9293), with retransmission timing per RFC 6298 and
+ * congestion control per RFC 5681 (slow start, congestion avoidance, fast
+ * retransmit and recovery).
+ *
+ * Simplifications, each safe because the peer retransmits: segments that
+ * arrive out of order are dropped (with an immediate duplicate ACK, which
+ * drives the peer's fast retransmit); options other than MSS are ignored,
+ * so windows stay below 64 KiB (no window scaling yet).
+ *
+ * The send buffer holds every byte from snd_una on: unacknowledged bytes
+ * first, then bytes not yet sent. SYN and FIN take a sequence number but no
+ * buffer space.
+ */
+#include "inet/inet.h"
+#include "inet/socket.h"
+
+#include "arch.h"
+#include "lib/errno.h"
+
+#include <string.h>
+
+#define TCP_HEADER 20
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_PSH 0x08
+#define TCP_ACK 0x10
+#define OPTION_END 0
+#define OPTION_NOP 1
+#define OPTION_MSS 2
+
+#define OUR_MSS (ETH_MTU - IP_HEADER - TCP_HEADER)
+#define DEFAULT_PEER_MSS 536
+#define BUFFER_SIZE 65535
+#define INITIAL_WINDOW_SEGMENTS 10
+#define MS 1000000ULL
+#define RTO_INITIAL (1000 * MS)
+#define RTO_MIN (200 * MS)
+#define RTO_MAX (60000 * MS)
+#define DELAYED_ACK (40 * MS)
+#define TIME_WAIT_TIME (2000 * MS) /* 2 MSL, with a short MSL of one second */
+#define MAX_RETRIES 8
+#define PERSIST_MAX (60000 * MS)
+
+/* Sequence-number comparisons modulo 2^32. */
+static bool seq_lt(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) < 0;
+}
+
+static bool seq_le(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) <= 0;
+}
+
+static uint32_t random_iss(void)
+{
+	uint64_t v;
+	if (!arch_hw_random(&v))
+		v = arch_clock_ns() * 0x9e3779b97f4a7c15ULL;
+	return (uint32_t)v;
+}
+
+static uint32_t receive_window(const struct inet_socket *s)
+{
+	return (uint32_t)ring_free_space(&s->rcvbuf);
+}
+
+static uint32_t in_flight(const struct inet_socket *s)
+{
+	return s->tcp.snd_nxt - s->tcp.snd_una;
+}
+
+/* Writes and sends one segment. Data, if any, comes from the send buffer
+ * at `offset` bytes past snd_una. */
+static void send_segment(struct inet_socket *s, uint32_t seq, uint8_t flags, size_t offset,
+			 size_t len)
+{
+	static uint8_t frame[ETH_HEADER + ETH_MTU];
+	uint8_t *tcp = frame + ETH_HEADER + IP_HEADER;
+	size_t header = TCP_HEADER + ((flags & TCP_SYN) ? 4 : 0);
+
+	put16(tcp, s->local_port);
+	put16(tcp + 2, s->remote_port);
+	put32(tcp + 4, seq);
+	put32(tcp + 8, (flags & TCP_ACK) ? s->tcp.rcv_nxt : 0);
+	tcp[12] = (uint8_t)(header / 4) << 4;
+	tcp[13] = flags;
+	uint32_t window = receive_window(s);
+	put16(tcp + 14, (uint16_t)(window > 0xffff ? 0xffff : window));
+	put16(tcp + 16, 0);
+	put16(tcp + 18, 0);
+	if (flags & TCP_SYN) {
+		tcp[20] = OPTION_MSS;
+		tcp[21] = 4;
+		put16(tcp + 22, OUR_MSS);
+	}
+	if (len)
+		ring_peek(&s->sndbuf, offset, tcp + header, len);
+	uint32_t sum = inet_pseudo_sum(inet_if.addr, s->remote_addr, IP_PROTO_TCP,
+				       (uint16_t)(header + len));
+	put16(tcp + 16, inet_fold(inet_sum(tcp, header + len, sum)));
+	if (flags & TCP_ACK) {
+		s->tcp.unacked_segments = 0;
+		s->tcp.delack_deadline = 0;
+	}
+	ipv4_send(frame + ETH_HEADER, s->remote_addr, IP_PROTO_TCP, header + len);
+}
+
+static void send_ack(struct inet_socket *s)
+{
+	send_segment(s, s->tcp.snd_nxt, TCP_ACK, 0, 0);
+}
+
+/* A reset for a segment that belongs to no connection (RFC 9293, 3.10.7.1). */
+static void send_reset_for(uint32_t src, uint32_t dst, const uint8_t *seg, size_t data_len)
+{
+	struct inet_socket tmp = { .local_addr = dst, .remote_addr = src,
+				   .local_port = get16(seg + 2), .remote_port = get16(seg) };
+	uint8_t flags = seg[13];
+	uint32_t seq = get32(seg + 4), ack = get32(seg + 8);
+
+	if (flags & TCP_RST)
+		return;
+	inet_stats.tcp_resets_sent++;
+	if (flags & TCP_ACK) {
+		send_segment(&tmp, ack, TCP_RST, 0, 0);
+	} else {
+		tmp.tcp.rcv_nxt = seq + (uint32_t)data_len + ((flags & TCP_SYN) ? 1 : 0) +
+				  ((flags & TCP_FIN) ? 1 : 0);
+		send_segment(&tmp, 0, TCP_RST | TCP_ACK, 0, 0);
+	}
+}
+
+static void request_timer(uint64_t deadline)
+{
+	if (deadline)
+		inet_timer_request(deadline);
+}
+
+static void arm_retransmit(struct inet_socket *s)
+{
+	s->tcp.rto_deadline = arch_clock_ns() + s->tcp.rto_ns;
+	request_timer(s->tcp.rto_deadline);
+}
+
+/* Ends a connection: the socket goes when its file has gone too. */
+static void enter_closed(struct inet_socket *s, int error)
+{
+	s->tcp.state = TCP_CLOSED;
+	s->tcp.rto_deadline = s->tcp.delack_deadline = s->tcp.persist_deadline = 0;
+	if (error && !s->error)
+		s->error = error;
+	socket_changed(s);
+	if (s->tcp.listener) { /* never accepted */
+		s->tcp.listener->pending--;
+		if (list_linked(&s->tcp.accept_link))
+			list_remove(&s->tcp.accept_link);
+		s->tcp.listener = NULL;
+	}
+	if (!s->file)
+		socket_free(s);
+}
+
+static void enter_time_wait(struct inet_socket *s)
+{
+	s->tcp.state = TCP_TIME_WAIT;
+	s->tcp.rto_deadline = s->tcp.persist_deadline = 0;
+	s->tcp.timewait_deadline = arch_clock_ns() + TIME_WAIT_TIME;
+	request_timer(s->tcp.timewait_deadline);
+	socket_changed(s);
+}
+
+/* Sends what the windows allow; then the FIN, if one is due. */
+static void output(struct inet_socket *s)
+{
+	struct tcp_control *t = &s->tcp;
+
+	if (t->state != TCP_ESTABLISHED && t->state != TCP_CLOSE_WAIT &&
+	    t->state != TCP_FIN_WAIT_1 && t->state != TCP_LAST_ACK && t->state != TCP_CLOSING)
+		return;
+	for (;;) {
+		uint32_t flight = in_flight(s) - (t->fin_sent ? 1 : 0);
+		size_t unsent = s->sndbuf.len - flight;
+		uint32_t window = t->snd_wnd < t->cwnd ? t->snd_wnd : t->cwnd;
+		if (!unsent || t->fin_sent)
+			break;
+		if (window <= flight) {
+			if (!t->snd_wnd && !flight && !t->persist_deadline) {
+				t->persist_deadline = arch_clock_ns() + t->rto_ns;
+				request_timer(t->persist_deadline);
+			}
+			break;
+		}
+		size_t len = unsent;
+		if (len > window - flight)
+			len = window - flight;
+		if (len > t->mss)
+			len = t->mss;
+		/* Nagle: while data is in flight, send only full segments. */
+		if (!s->nodelay && flight && len < t->mss)
+			break;
+		send_segment(s, t->snd_nxt, TCP_ACK | TCP_PSH, flight, len);
+		if (!t->rtt_timing) {
+			t->rtt_timing = true;
+			t->rtt_seq = t->snd_nxt;
+			t->rtt_start_ns = arch_clock_ns();
+		}
+		t->snd_nxt += (uint32_t)len;
+		if (!t->rto_deadline)
+			arm_retransmit(s);
+	}
+	if (t->fin_pending && !t->fin_sent && in_flight(s) == s->sndbuf.len) {
+		send_segment(s, t->snd_nxt, TCP_FIN | TCP_ACK, 0, 0);
+		t->snd_nxt++;
+		t->fin_sent = true;
+		if (t->state == TCP_ESTABLISHED)
+			t->state = TCP_FIN_WAIT_1;
+		else if (t->state == TCP_CLOSE_WAIT)
+			t->state = TCP_LAST_ACK;
+		if (!t->rto_deadline)
+			arm_retransmit(s);
+	}
+}
+
+static void init_connection(struct inet_socket *s)
+{
+	struct tcp_control *t = &s->tcp;
+
+	t->iss = random_iss();
+	t->snd_una = t->iss;
+	t->snd_nxt = t->iss + 1;
+	t->mss = DEFAULT_PEER_MSS;
+	t->cwnd = INITIAL_WINDOW_SEGMENTS * OUR_MSS;
+	t->ssthresh = 0xffffffff;
+	t->rto_ns = RTO_INITIAL;
+}
+
+long tcp_connect(struct inet_socket *s)
+{
+	if (s->tcp.state != TCP_CLOSED)
+		return s->tcp.state == TCP_SYN_SENT ? -EALREADY : -EISCONN;
+	if ((!ring_init(&s->sndbuf, BUFFER_SIZE) || !ring_init(&s->rcvbuf, BUFFER_SIZE)))
+		return -ENOMEM;
+	init_connection(s);
+	s->tcp.state = TCP_SYN_SENT;
+	list_push_back(&tcp_sockets, &s->link);
+	send_segment(s, s->tcp.iss, TCP_SYN, 0, 0);
+	arm_retransmit(s);
+	return 0;
+}
+
+long tcp_listen(struct inet_socket *s, int backlog)
+{
+	if (s->tcp.state != TCP_CLOSED && s->tcp.state != TCP_LISTEN)
+		return -EINVAL;
+	s->backlog = backlog < 1 ? 1 : backlog > 1024 ? 1024 : (unsigned)backlog;
+	if (s->tcp.state == TCP_CLOSED)
+		list_push_back(&tcp_sockets, &s->link);
+	s->tcp.state = TCP_LISTEN;
+	return 0;
+}
+
+struct inet_socket *tcp_accept(struct inet_socket *s)
+{
+	struct list_node *n = list_pop_front(&s->accept_queue);
+	if (!n)
+		return NULL;
+	struct inet_socket *child = container_of(n, struct inet_socket, tcp.accept_link);
+	child->tcp.listener = NULL;
+	s->pending--;
+	return child;
+}
+
+long tcp_send(struct inet_socket *s, const void *buf, size_t len)
+{
+	enum tcp_state st = s->tcp.state;
+
+	if (s->error) {
+		long e = -s->error;
+		s->error = 0;
+		return e;
+	}
+	if (st == TCP_SYN_SENT || st == TCP_SYN_RECEIVED)
+		return -EAGAIN;
+	if (s->shut_write || (st != TCP_ESTABLISHED && st != TCP_CLOSE_WAIT))
+		return st == TCP_CLOSED || st == TCP_LISTEN ? -ENOTCONN : -EPIPE;
+	size_t n = ring_write(&s->sndbuf, buf, len);
+	if (!n)
+		return -EAGAIN;
+	output(s);
+	return (long)n;
+}
+
+long tcp_recv(struct inet_socket *s, void *buf, size_t len, bool peek)
+{
+	size_t n = len < s->rcvbuf.len ? len : s->rcvbuf.len;
+
+	if (n) {
+		bool window_was_small = receive_window(s) < s->tcp.mss;
+		ring_peek(&s->rcvbuf, 0, buf, n);
+		if (!peek)
+			ring_drop(&s->rcvbuf, n);
+		/* Tell a peer that saw a (nearly) closed window that it opened. */
+		if (!peek && window_was_small && receive_window(s) >= s->tcp.mss &&
+		    s->tcp.state != TCP_CLOSED)
+			send_ack(s);
+		return (long)n;
+	}
+	if (s->error) {
+		long e = -s->error;
+		s->error = 0;
+		return e;
+	}
+	if (!s->sndbuf.data) /* never connected */
+		return -ENOTCONN;
+	if (s->tcp.fin_received || s->shut_read || s->tcp.state == TCP_CLOSED)
+		return 0; /* end of stream */
+	return -EAGAIN;
+}
+
+void tcp_shutdown_write(struct inet_socket *s)
+{
+	if (s->tcp.state == TCP_ESTABLISHED || s->tcp.state == TCP_CLOSE_WAIT) {
+		s->tcp.fin_pending = true;
+		output(s);
+	}
+}
+
+void tcp_close(struct inet_socket *s)
+{
+	struct tcp_control *t = &s->tcp;
+
+	s->file = NULL;
+	switch (t->state) {
+	case TCP_LISTEN:
+		/* Children never accepted are reset. */
+		while (!list_empty(&s->accept_queue)) {
+			struct inet_socket *child = tcp_accept(s);
+			send_segment(child, child->tcp.snd_nxt, TCP_RST, 0, 0);
+			enter_closed(child, 0);
+		}
+		for (struct list_node *n = tcp_sockets.next; n != &tcp_sockets;) {
+			struct inet_socket *c = container_of(n, struct inet_socket, link);
+			n = n->next;
+			if (c->tcp.listener == s) {
+				send_segment(c, c->tcp.snd_nxt, TCP_RST, 0, 0);
+				enter_closed(c, 0);
+			}
+		}
+		enter_closed(s, 0);
+		break;
+	case TCP_ESTABLISHED:
+	case TCP_CLOSE_WAIT:
+		if (s->rcvbuf.len) { /* unread data: abort, as RFC 2525 advises */
+			inet_stats.tcp_resets_sent++;
+			send_segment(s, t->snd_nxt, TCP_RST | TCP_ACK, 0, 0);
+			enter_closed(s, 0);
+		} else {
+			t->fin_pending = true;
+			output(s);
+		}
+		break;
+	case TCP_SYN_SENT:
+	case TCP_CLOSED:
+		enter_closed(s, 0);
+		break;
+	default: /* already closing: finish on our own */
+		break;
+	}
+}
+
+unsigned tcp_poll(struct inet_socket *s)
+{
+	const struct tcp_control *t = &s->tcp;
+	unsigned ready = 0;
+
+	if (t->state == TCP_LISTEN)
+		return list_empty(&s->accept_queue) ? 0 : 0x001; /* POLLIN */
+	if (s->rcvbuf.len || t->fin_received || s->shut_read)
+		ready |= 0x001;
+	if ((t->state == TCP_ESTABLISHED || t->state == TCP_CLOSE_WAIT) &&
+	    ring_free_space(&s->sndbuf) && !s->shut_write)
+		ready |= 0x004; /* POLLOUT */
+	if (s->error)
+		ready |= 0x008; /* POLLERR */
+	if (t->state == TCP_CLOSED && s->sndbuf.data)
+		ready |= 0x010 | 0x001; /* POLLHUP: a connection that was */
+	if (t->fin_received && s->shut_write)
+		ready |= 0x010;
+	return ready;
+}
+
+static void parse_mss(struct inet_socket *s, const uint8_t *seg, size_t header)
+{
+	for (size_t i = TCP_HEADER; i < header;) {
+		uint8_t kind = seg[i];
+		if (kind == OPTION_END)
+			break;
+		if (kind == OPTION_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= header || seg[i + 1] < 2 || i + seg[i + 1] > header)
+			break;
+		if (kind == OPTION_MSS && seg[i + 1] == 4) {
+			uint16_t mss = get16(seg + i + 2);
+			s->tcp.mss = mss < 64 ? 64 : mss > OUR_MSS ? OUR_MSS : mss;
+		}
+		i += seg[i + 1];
+	}
+}
+
+static void rtt_sample(struct tcp_control *t, uint64_t r)
+{
+	if (!t->srtt_ns) {
+		t->srtt_ns = r;
+		t->rttvar_ns = r / 2;
+	} else {
+		uint64_t diff = t->srtt_ns > r ? t->srtt_ns - r : r - t->srtt_ns;
+		t->rttvar_ns = (3 * t->rttvar_ns + diff) / 4;
+		t->srtt_ns = (7 * t->srtt_ns + r) / 8;
+	}
+	t->rto_ns = t->srtt_ns + (4 * t->rttvar_ns > MS ? 4 * t->rttvar_ns : MS);
+	if (t->rto_ns < RTO_MIN)
+		t->rto_ns = RTO_MIN;
+	if (t->rto_ns > RTO_MAX)
+		t->rto_ns = RTO_MAX;
+}
+
+static void retransmit_first(struct inet_socket *s)
+{
+	struct tcp_control *t = &s->tcp;
+	size_t len = s->sndbuf.len < t->mss ? s->sndbuf.len : t->mss;
+
+	inet_stats.tcp_retransmits++;
+	t->rtt_timing = false; /* Karn: no samples from retransmitted data */
+	if (t->state == TCP_SYN_SENT)
+		send_segment(s, t->iss, TCP_SYN, 0, 0);
+	else if (t->state == TCP_SYN_RECEIVED)
+		send_segment(s, t->iss, TCP_SYN | TCP_ACK, 0, 0);
+	else if (len)
+		send_segment(s, t->snd_una, TCP_ACK | TCP_PSH, 0, len);
+	else if (t->fin_sent)
+		send_segment(s, t->snd_nxt - 1, TCP_FIN | TCP_ACK, 0, 0);
+}
+
+/* The acknowledgement field of an acceptable segment. */
+static void process_ack(struct inet_socket *s, uint32_t ack, uint32_t window, uint32_t seq,
+			size_t data_len)
+{
+	struct tcp_control *t = &s->tcp;
+
+	if (seq_lt(t->snd_una, ack) && seq_le(ack, t->snd_nxt)) {
+		uint32_t acked = ack - t->snd_una;
+		if (t->fin_sent && ack == t->snd_nxt)
+			acked--; /* the FIN's sequence number */
+		if (acked > s->sndbuf.len)
+			acked = (uint32_t)s->sndbuf.len;
+		ring_drop(&s->sndbuf, acked);
+		t->snd_una = ack;
+		if (t->rtt_timing && seq_lt(t->rtt_seq, ack)) {
+			rtt_sample(t, arch_clock_ns() - t->rtt_start_ns);
+			t->rtt_timing = false;
+		}
+		t->retries = 0;
+		if (t->dupacks >= 3)
+			t->cwnd = t->ssthresh; /* leave fast recovery */
+		else if (t->cwnd < t->ssthresh)
+			t->cwnd += acked < t->mss ? acked : t->mss; /* slow start */
+		else
+			t->cwnd += (uint32_t)t->mss * t->mss / t->cwnd + 1; /* avoidance */
+		t->dupacks = 0;
+		t->rto_deadline = 0;
+		if (t->snd_una != t->snd_nxt)
+			arm_retransmit(s);
+		socket_changed(s); /* send buffer space */
+	} else if (ack == t->snd_una && !data_len && window == t->snd_wnd && in_flight(s)) {
+		if (++t->dupacks == 3) { /* fast retransmit */
+			uint32_t half = in_flight(s) / 2;
+			t->ssthresh = half > 2u * t->mss ? half : 2u * t->mss;
+			retransmit_first(s);
+			t->cwnd = t->ssthresh + 3u * t->mss;
+		} else if (t->dupacks > 3) {
+			t->cwnd += t->mss;
+		}
+	}
+	if (seq_lt(t->snd_wl1, seq) || (t->snd_wl1 == seq && seq_le(t->snd_wl2, ack))) {
+		t->snd_wnd = window;
+		t->snd_wl1 = seq;
+		t->snd_wl2 = ack;
+		if (window)
+			t->persist_deadline = 0;
+	}
+}
+
+static void accept_data(struct inet_socket *s, const uint8_t *data, size_t len, uint32_t seq)
+{
+	struct tcp_control *t = &s->tcp;
+
+	/* Drop what we have already; keep only what follows rcv_nxt. */
+	if (seq_lt(seq, t->rcv_nxt)) {
+		uint32_t dup = t->rcv_nxt - seq;
+		if (dup >= len) {
+			send_ack(s);
+			return;
+		}
+		data += dup;
+		len -= dup;
+		seq = t->rcv_nxt;
+	}
+	if (seq != t->rcv_nxt) { /* a hole before it: say what we still need */
+		send_ack(s);
+		return;
+	}
+	/* After shutdown(SHUT_RD) data is acknowledged and thrown away. */
+	size_t taken = s->shut_read ? len : ring_write(&s->rcvbuf, data, len);
+	t->rcv_nxt += (uint32_t)taken;
+	if (taken)
+		socket_changed(s);
+	/* ACK every second full segment at once, others within 40 ms. */
+	if (++t->unacked_segments >= 2 || taken < len) {
+		send_ack(s);
+	} else if (!t->delack_deadline) {
+		t->delack_deadline = arch_clock_ns() + DELAYED_ACK;
+		request_timer(t->delack_deadline);
+	}
+}
+
+static struct inet_socket *find_socket(uint32_t src, uint16_t sport, uint32_t dst,
+				       uint16_t dport)
+{
+	struct inet_socket *listener = NULL;
+
+	for (struct list_node *n = tcp_sockets.next; n != &tcp_sockets; n = n->next) {
+		struct inet_socket *s = container_of(n, struct inet_socket, link);
+		if (s->local_port != dport || (s->local_addr && s->local_addr != dst))
+			continue;
+		if (s->tcp.state == TCP_LISTEN)
+			listener = s;
+		else if (s->remote_addr == src && s->remote_port == sport)
+			return s;
+	}
+	return listener;
+}
+
+static void passive_open(struct inet_socket *l, uint32_t src, uint32_t dst, const uint8_t *seg,
+			 size_t header)
+{
+	if (l->pending >= l->backlog) {
+		inet_stats.drop_queue_full++; /* a SYN flood cannot exhaust memory */
+		return;
+	}
+	struct inet_socket *c = socket_alloc(l->type);
+	if (!c || !ring_init(&c->sndbuf, BUFFER_SIZE) || !ring_init(&c->rcvbuf, BUFFER_SIZE)) {
+		if (c)
+			socket_free(c);
+		inet_stats.drop_queue_full++;
+		return;
+	}
+	c->local_addr = dst;
+	c->local_port = l->local_port;
+	c->remote_addr = src;
+	c->remote_port = get16(seg);
+	c->nodelay = l->nodelay;
+	c->keepalive = l->keepalive;
+	init_connection(c);
+	c->tcp.irs = get32(seg + 4);
+	c->tcp.rcv_nxt = c->tcp.irs + 1;
+	c->tcp.snd_wnd = get16(seg + 14);
+	c->tcp.snd_wl1 = c->tcp.irs;
+	parse_mss(c, seg, header);
+	c->tcp.state = TCP_SYN_RECEIVED;
+	c->tcp.listener = l;
+	l->pending++;
+	list_push_back(&tcp_sockets, &c->link);
+	send_segment(c, c->tcp.iss, TCP_SYN | TCP_ACK, 0, 0);
+	arm_retransmit(c);
+}
+
+static void syn_sent_input(struct inet_socket *s, uint8_t flags, uint32_t seq, uint32_t ack,
+			   uint32_t window, const uint8_t *seg, size_t header)
+{
+	struct tcp_control *t = &s->tcp;
+	bool ack_ok = (flags & TCP_ACK) && ack == t->iss + 1;
+
+	if ((flags & TCP_ACK) && !ack_ok) {
+		if (!(flags & TCP_RST))
+			send_segment(s, ack, TCP_RST, 0, 0);
+		return;
+	}
+	if (flags & TCP_RST) {
+		if (ack_ok)
+			enter_closed(s, ECONNREFUSED);
+		return;
+	}
+	if (!(flags & TCP_SYN) || !ack_ok)
+		return; /* simultaneous open is not supported */
+	t->irs = seq;
+	t->rcv_nxt = seq + 1;
+	t->snd_una = ack;
+	t->snd_wnd = window;
+	t->snd_wl1 = seq;
+	t->snd_wl2 = ack;
+	parse_mss(s, seg, header);
+	t->state = TCP_ESTABLISHED;
+	t->rto_deadline = 0;
+	t->retries = 0;
+	send_ack(s);
+	socket_changed(s);
+}
+
+void tcp_input(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len)
+{
+	if (len < TCP_HEADER) {
+		inet_stats.drop_malformed++;
+		return;
+	}
+	size_t header = (size_t)(seg[12] >> 4) * 4;
+	if (header < TCP_HEADER || header > len) {
+		inet_stats.drop_malformed++;
+		return;
+	}
+	if (inet_fold(inet_sum(seg, len, inet_pseudo_sum(src, dst, IP_PROTO_TCP, (uint16_t)len)))) {
+		inet_stats.drop_checksum++;
+		return;
+	}
+	uint8_t flags = seg[13];
+	uint32_t seq = get32(seg + 4), ack = get32(seg + 8), window = get16(seg + 14);
+	const uint8_t *data = seg + header;
+	size_t data_len = len - header;
+	struct inet_socket *s = find_socket(src, get16(seg), dst, get16(seg + 2));
+
+	if (!s || s->tcp.state == TCP_CLOSED) {
+		inet_stats.drop_no_socket++;
+		send_reset_for(src, dst, seg, data_len);
+		return;
+	}
+	struct tcp_control *t = &s->tcp;
+	if (t->state == TCP_LISTEN) {
+		if (flags & TCP_RST)
+			return;
+		if (flags & TCP_ACK)
+			send_reset_for(src, dst, seg, data_len);
+		else if (flags & TCP_SYN)
+			passive_open(s, src, dst, seg, header);
+		return;
+	}
+	if (t->state == TCP_SYN_SENT) {
+		syn_sent_input(s, flags, seq, ack, window, seg, header);
+		return;
+	}
+
+	/* Acceptable if it overlaps the receive window (RFC 9293, 3.10.7.4). */
+	uint32_t rwnd = receive_window(s);
+	uint32_t seg_len = (uint32_t)data_len + ((flags & TCP_FIN) ? 1 : 0);
+	bool acceptable = seg_len == 0 ? seq_le(t->rcv_nxt, seq) && seq_lt(seq, t->rcv_nxt + rwnd + 1)
+				       : seq_lt(seq, t->rcv_nxt + rwnd) &&
+						 seq_lt(t->rcv_nxt, seq + seg_len + 1);
+	if (!acceptable) {
+		if (!(flags & TCP_RST))
+			send_ack(s);
+		return;
+	}
+	if (flags & TCP_RST) {
+		enter_closed(s, t->state == TCP_SYN_RECEIVED ? ECONNREFUSED : ECONNRESET);
+		return;
+	}
+	if (flags & TCP_SYN) { /* a SYN in a synchronized state: challenge ACK */
+		send_ack(s);
+		return;
+	}
+	if (!(flags & TCP_ACK))
+		return;
+	if (t->state == TCP_SYN_RECEIVED) {
+		if (!seq_lt(t->snd_una, ack) || !seq_le(ack, t->snd_nxt)) {
+			send_segment(s, ack, TCP_RST, 0, 0);
+			return;
+		}
+		t->state = TCP_ESTABLISHED;
+		t->snd_wnd = window;
+		t->snd_wl1 = seq;
+		t->snd_wl2 = ack;
+		list_push_back(&t->listener->accept_queue, &t->accept_link);
+		socket_changed(t->listener);
+	}
+	process_ack(s, ack, window, seq, data_len);
+	if (t->fin_sent && t->snd_una == t->snd_nxt) {
+		if (t->state == TCP_FIN_WAIT_1)
+			t->state = TCP_FIN_WAIT_2;
+		else if (t->state == TCP_CLOSING)
+			enter_time_wait(s);
+		else if (t->state == TCP_LAST_ACK) {
+			enter_closed(s, 0);
+			return;
+		}
+	}
+	if (data_len && (t->state == TCP_ESTABLISHED || t->state == TCP_FIN_WAIT_1 ||
+			 t->state == TCP_FIN_WAIT_2))
+		accept_data(s, data, data_len, seq);
+	if ((flags & TCP_FIN) && seq + (uint32_t)data_len == t->rcv_nxt && !t->fin_received) {
+		t->fin_received = true;
+		t->rcv_nxt++;
+		send_ack(s);
+		socket_changed(s);
+		if (t->state == TCP_ESTABLISHED || t->state == TCP_SYN_RECEIVED)
+			t->state = TCP_CLOSE_WAIT;
+		else if (t->state == TCP_FIN_WAIT_1)
+			t->state = TCP_CLOSING;
+		else if (t->state == TCP_FIN_WAIT_2)
+			enter_time_wait(s);
+	}
+	output(s);
+}
+
+/* Runs one socket's due timers; returns its next deadline (0: none). */
+static uint64_t socket_timers(struct inet_socket *s, uint64_t now, bool *freed)
+{
+	struct tcp_control *t = &s->tcp;
+
+	*freed = false;
+	if (t->timewait_deadline && now >= t->timewait_deadline) {
+		t->timewait_deadline = 0;
+		enter_closed(s, 0);
+		*freed = !s->file;
+		return 0;
+	}
+	if (t->delack_deadline && now >= t->delack_deadline)
+		send_ack(s);
+	if (t->rto_deadline && now >= t->rto_deadline) {
+		if (++t->retries > MAX_RETRIES) {
+			enter_closed(s, ETIMEDOUT);
+			*freed = !s->file;
+			return 0;
+		}
+		uint32_t half = in_flight(s) / 2;
+		t->ssthresh = half > 2u * t->mss ? half : 2u * t->mss;
+		t->cwnd = t->mss;
+		t->dupacks = 0;
+		t->rto_ns = t->rto_ns * 2 > RTO_MAX ? RTO_MAX : t->rto_ns * 2;
+		retransmit_first(s);
+		t->rto_deadline = now + t->rto_ns;
+	}
+	if (t->persist_deadline && now >= t->persist_deadline) {
+		/* Zero-window probe: one byte past the window (RFC 9293, 3.8.6.1). */
+		uint32_t flight = in_flight(s);
+		if (s->sndbuf.len > flight) {
+			send_segment(s, t->snd_nxt, TCP_ACK, flight, 1);
+			t->snd_nxt++;
+			if (!t->rto_deadline)
+				t->rto_deadline = now + t->rto_ns;
+		}
+		t->persist_deadline = 0;
+	}
+	uint64_t next = 0;
+	const uint64_t candidates[] = { t->rto_deadline, t->delack_deadline, t->timewait_deadline,
+					t->persist_deadline };
+	for (unsigned i = 0; i < 4; i++)
+		if (candidates[i] && (!next || candidates[i] < next))
+			next = candidates[i];
+	return next;
+}
+
+uint64_t tcp_timers(uint64_t now)
+{
+	uint64_t next = 0;
+
+	for (struct list_node *n = tcp_sockets.next; n != &tcp_sockets;) {
+		struct inet_socket *s = container_of(n, struct inet_socket, link);
+		bool freed;
+		n = n->next;
+		uint64_t d = socket_timers(s, now, &freed);
+		if (!freed && d && (!next || d < next))
+			next = d;
+	}
+	return next;
+}
