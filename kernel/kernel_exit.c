@@ -5,6 +5,8 @@
 #include "app.h"
 #include "arch.h"
 #include "console.h"
+#include "drivers/netdev.h"
+#include "inet/inet.h"
 #include "sched/sched.h"
 
 static void print_stats(void)
@@ -23,9 +25,33 @@ static void print_stats(void)
 	}
 }
 
+static void print_network_stats(void)
+{
+	struct netdev *dev = netdev_get(0);
+	const struct inet_stats *n = &inet_stats;
+
+	if (!dev)
+		return;
+	kprintf("lull: stats: %s rx %lu packets %lu bytes %lu dropped, tx %lu packets %lu bytes "
+		"%lu dropped, %lu kicks, %lu interrupts\n",
+		dev->name, (unsigned long)dev->stats.rx_packets, (unsigned long)dev->stats.rx_bytes,
+		(unsigned long)dev->stats.rx_dropped, (unsigned long)dev->stats.tx_packets,
+		(unsigned long)dev->stats.tx_bytes, (unsigned long)dev->stats.tx_dropped,
+		(unsigned long)dev->stats.kicks, (unsigned long)dev->stats.interrupts);
+	kprintf("lull: stats: inet drops: malformed %lu checksum %lu not-ours %lu fragment %lu "
+		"protocol %lu no-socket %lu queue-full %lu arp %lu; tcp retransmits %lu resets %lu\n",
+		(unsigned long)n->drop_malformed, (unsigned long)n->drop_checksum,
+		(unsigned long)n->drop_not_ours, (unsigned long)n->drop_fragment,
+		(unsigned long)n->drop_protocol, (unsigned long)n->drop_no_socket,
+		(unsigned long)n->drop_queue_full, (unsigned long)n->drop_arp_unresolved,
+		(unsigned long)n->tcp_retransmits, (unsigned long)n->tcp_resets_sent);
+}
+
 void kernel_exit(int status)
 {
-	if (kernel_options.print_stats)
+	if (kernel_options.print_stats) {
 		print_stats();
+		print_network_stats();
+	}
 	arch_exit_vm(status);
 }

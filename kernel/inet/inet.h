@@ -79,6 +79,9 @@ extern struct inet_interface inet_if;
 void inet_lock(void);
 /* Releases the lock, then wakes the sockets whose state changed. */
 void inet_unlock(void);
+/* Releases the lock only: for callers that changed nothing and may hold a
+ * file's lock already (a poll operation), where notifying would deadlock. */
+void inet_unlock_quiet(void);
 
 /* Internet checksum (RFC 1071) over data, starting from `sum`. */
 uint32_t inet_sum(const void *data, size_t len, uint32_t sum);

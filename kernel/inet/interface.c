@@ -32,6 +32,11 @@ void inet_lock(void)
 	spin_lock(&lock);
 }
 
+void inet_unlock_quiet(void)
+{
+	spin_unlock(&lock);
+}
+
 /* Notifications go out without the lock: file_notify leads to epoll,
  * which asks sockets for their state, which takes the lock. */
 void inet_unlock(void)

@@ -153,7 +153,7 @@ static unsigned socket_poll(struct file *f)
 		ready = tcp_poll(s);
 	else
 		ready = FILE_WRITABLE | (list_empty(&s->datagrams) ? 0 : FILE_READABLE);
-	inet_unlock();
+	inet_unlock_quiet();
 	return ready;
 }
 
