@@ -94,6 +94,9 @@ uint32_t inet_pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len
  * the Ethernet header before it. Called with the lock held. */
 bool ipv4_send(uint8_t *ip, uint32_t dst, uint8_t proto, size_t len);
 
+/* A received frame, whole (the netdev's receive hook); takes the lock. */
+void ethernet_input(struct netdev *dev, const void *frame, size_t len);
+
 /* Hands a frame to the NIC after filling in the Ethernet header. */
 bool ethernet_send(uint8_t *frame, const uint8_t dst_mac[6], uint16_t type, size_t payload_len);
 

@@ -1,5 +1,6 @@
 /*
- * interface.c: the stack's interface, its lock and timer, and Ethernet.
+ * interface.c: the stack inside the kernel: its lock, its timer, and the
+ * interface bound to the first network device.
  *
  * Without lull.ip= the interface takes 10.0.2.15/24 with gateway 10.0.2.2,
  * the addresses QEMU's user networking hands out (there is no DHCP client
@@ -21,8 +22,6 @@
 #define DEFAULT_GATEWAY 0x0a000202u /* 10.0.2.2 */
 #define DEFAULT_MASK 0xffffff00u
 
-struct inet_stats inet_stats;
-struct inet_interface inet_if;
 static struct spinlock lock;
 static struct ktimer timer;
 static uint64_t timer_armed_for; /* 0: not armed; guarded by the lock */
@@ -50,36 +49,6 @@ void inet_unlock(void)
 		file_put(f);
 		spin_lock(&lock);
 	}
-}
-
-bool ethernet_send(uint8_t *frame, const uint8_t dst_mac[6], uint16_t type, size_t payload_len)
-{
-	memcpy(frame, dst_mac, 6);
-	memcpy(frame + 6, inet_if.dev->mac, 6);
-	put16(frame + 12, type);
-	inet_stats.tx_frames++;
-	return inet_if.dev->transmit(inet_if.dev, frame, ETH_HEADER + payload_len);
-}
-
-static void ethernet_receive(struct netdev *dev, const void *data, size_t len)
-{
-	const uint8_t *frame = data;
-	static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-
-	inet_lock();
-	inet_stats.rx_frames++;
-	if (len < ETH_HEADER) {
-		inet_stats.drop_malformed++;
-	} else if (memcmp(frame, dev->mac, 6) && memcmp(frame, broadcast, 6)) {
-		inet_stats.drop_not_ours++;
-	} else if (get16(frame + 12) == ETH_TYPE_ARP) {
-		arp_input(frame + ETH_HEADER, len - ETH_HEADER);
-	} else if (get16(frame + 12) == ETH_TYPE_IPV4) {
-		ipv4_input(frame + ETH_HEADER, len - ETH_HEADER);
-	} else {
-		inet_stats.drop_protocol++;
-	}
-	inet_unlock();
 }
 
 /* Runs TCP's timers, then asks to be called again at the next deadline:
@@ -116,7 +85,7 @@ void inet_init(const struct kernel_options *options)
 			  : options->ip	   ? (options->ip & inet_if.mask) | 1
 					   : DEFAULT_GATEWAY;
 	timer.fn = run_timers;
-	dev->receive = ethernet_receive;
+	dev->receive = ethernet_input;
 	uint32_t a = inet_if.addr, g = inet_if.gateway;
 	kprintf("lull: %s: %u.%u.%u.%u/%d via %u.%u.%u.%u\n", dev->name, a >> 24, a >> 16 & 0xff,
 		a >> 8 & 0xff, a & 0xff, __builtin_popcount(inet_if.mask), g >> 24, g >> 16 & 0xff,

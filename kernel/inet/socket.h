@@ -1,7 +1,8 @@
 /*
- * socket.h: the stack's sockets, as UDP and TCP see them and as the
- * system calls (syscall/sys_socket.c) use them. Functions here expect the
- * stack lock to be held unless they say otherwise.
+ * socket.h: the stack's sockets, as UDP and TCP see them, as the system
+ * calls (syscall/sys_socket.c, through socket_file.c) use them, and as a
+ * host program drives them. Functions here expect the stack lock to be
+ * held unless they say otherwise.
  */
 #ifndef LULL_INET_SOCKET_H
 #define LULL_INET_SOCKET_H
@@ -11,6 +12,15 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#define SOCK_STREAM 1
+#define SOCK_DGRAM 2
+
+/* Readiness, in poll(2)'s bits (the same as io/file.h's). */
+#define SOCKET_READABLE 0x001
+#define SOCKET_WRITABLE 0x004
+#define SOCKET_ERROR 0x008
+#define SOCKET_HANGUP 0x010
 
 enum tcp_state {
 	TCP_CLOSED,
@@ -81,30 +91,42 @@ extern struct list_node udp_sockets, tcp_sockets;
 
 struct inet_socket *socket_alloc(int type);
 void socket_free(struct inet_socket *s);
-/* Asks for the socket's file to be notified once the lock is released. */
+/* The socket's readiness may have changed: its owner is told once the
+ * lock is released (socket_file.c notifies the file). */
 void socket_changed(struct inet_socket *s);
 /* The next file to notify (with a reference for the caller), or NULL. */
 struct file *socket_pop_notification(void);
 /* A free ephemeral port for the given socket list. */
 uint16_t socket_ephemeral_port(struct list_node *list);
 
-/* The socket calls, for syscall/sys_socket.c: each takes the lock itself,
- * and those given the file wait (unless non-blocking) as the call would. */
+/* The calls that do not wait; each takes the lock itself. */
+long socket_bind(struct inet_socket *s, uint32_t addr, uint16_t port);
+long socket_listen(struct inet_socket *s, int backlog);
+long socket_shutdown(struct inet_socket *s, int how);
+void socket_names(struct inet_socket *s, bool peer, uint32_t *addr, uint16_t *port);
+bool socket_connected(struct inet_socket *s);
+int socket_take_error(struct inet_socket *s);
+
+/* With the lock held: bind to a port (0: any), start connecting (TCP) or
+ * fix the peer (UDP), send and receive; -EAGAIN when not ready. */
+long socket_bind_locked(struct inet_socket *s, uint32_t addr, uint16_t port);
+long socket_connect_start(struct inet_socket *s, uint32_t addr, uint16_t port);
+long socket_send(struct inet_socket *s, const void *buf, size_t len, bool to, uint32_t addr,
+		 uint16_t port);
+long socket_recv(struct inet_socket *s, void *buf, size_t len, bool peek, uint32_t *addr,
+		 uint16_t *port);
+
+/* Sockets as files (socket_file.c): each takes the lock itself, and waits
+ * (unless non-blocking) as the system call would. */
 struct file;
 long socket_open(int type, bool nonblocking);
 struct inet_socket *socket_of(struct file *f); /* NULL if f is no socket */
-long socket_bind(struct inet_socket *s, uint32_t addr, uint16_t port);
-long socket_listen(struct inet_socket *s, int backlog);
 long socket_accept(struct file *f, bool nonblocking, uint32_t *addr, uint16_t *port);
 long socket_connect(struct file *f, uint32_t addr, uint16_t port);
 long socket_sendto(struct file *f, const void *buf, size_t len, bool to, uint32_t addr,
 		   uint16_t port, bool dontwait);
 long socket_recvfrom(struct file *f, void *buf, size_t len, uint32_t *addr, uint16_t *port,
 		     bool peek, bool dontwait);
-long socket_shutdown(struct inet_socket *s, int how);
-void socket_names(struct inet_socket *s, bool peer, uint32_t *addr, uint16_t *port);
-bool socket_connected(struct inet_socket *s);
-int socket_take_error(struct inet_socket *s);
 
 /* TCP, for the socket layer. */
 long tcp_connect(struct inet_socket *s);

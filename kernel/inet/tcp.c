@@ -377,18 +377,18 @@ unsigned tcp_poll(struct inet_socket *s)
 	unsigned ready = 0;
 
 	if (t->state == TCP_LISTEN)
-		return list_empty(&s->accept_queue) ? 0 : 0x001; /* POLLIN */
+		return list_empty(&s->accept_queue) ? 0 : SOCKET_READABLE;
 	if (s->rcvbuf.len || t->fin_received || s->shut_read)
-		ready |= 0x001;
+		ready |= SOCKET_READABLE;
 	if ((t->state == TCP_ESTABLISHED || t->state == TCP_CLOSE_WAIT) &&
 	    ring_free_space(&s->sndbuf) && !s->shut_write)
-		ready |= 0x004; /* POLLOUT */
+		ready |= SOCKET_WRITABLE;
 	if (s->error)
-		ready |= 0x008; /* POLLERR */
+		ready |= SOCKET_ERROR;
 	if (t->state == TCP_CLOSED && s->sndbuf.data)
-		ready |= 0x010 | 0x001; /* POLLHUP: a connection that was */
+		ready |= SOCKET_HANGUP | SOCKET_READABLE; /* a connection that was */
 	if (t->fin_received && s->shut_write)
-		ready |= 0x010;
+		ready |= SOCKET_HANGUP;
 	return ready;
 }
 

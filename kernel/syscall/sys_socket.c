@@ -8,8 +8,6 @@
 #include <sys/syscall.h>
 
 #define AF_INET 2
-#define SOCK_STREAM 1
-#define SOCK_DGRAM 2
 #define SOCK_TYPE_MASK 0xf
 #define SOCK_NONBLOCK 04000
 #define SOCK_CLOEXEC 02000000
