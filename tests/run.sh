@@ -2,7 +2,9 @@
 # run.sh: the whole test suite, as `make test` runs it.
 #   1. unit tests of the kernel's portable code, built for the host (cmocka);
 #   2. checks of the `lull` CLI's error handling;
-#   3. boot tests: every tests/boot/NAME.c image booted under QEMU TCG on each
+#   3. the network stack against Linux (tests/net/checks.sh), as root;
+#   4. the receive-path fuzzer (tests/fuzz), for FUZZ_SECONDS (45);
+#   5. boot tests: every tests/boot/NAME.c image booted under QEMU TCG on each
 #      machine type, its console and exit status checked against the
 #      directives in the file's first comment:
 #        lull-test: status=N|panic [mem=SIZE] [smp=N[,N...]]  (one run per N)
@@ -45,6 +47,25 @@ run_unit_tests() {
 		rc=$?
 		if [ $rc -eq 0 ]; then pass "unit/$(basename "$t")"; else fail "unit/$(basename "$t")" "exit $rc" "$out"; fi
 	done
+}
+
+# The receive-path fuzzer, for FUZZ_SECONDS, from the corpus in the repo:
+# a crash (any sanitizer report) fails the run and keeps the input.
+run_fuzz() {
+	local fuzzer=$BUILD/tests/fuzz/fuzz_receive out rc
+	if [ ! -x "$fuzzer" ]; then
+		fail "fuzz/receive" "$fuzzer is not built (make test builds it; needs clang)"
+		return
+	fi
+	mkdir -p "$BUILD/fuzz-corpus" "$BUILD/fuzz-artifacts"
+	out=$("$fuzzer" -max_total_time="${FUZZ_SECONDS:-45}" -print_final_stats=1 \
+		-artifact_prefix="$BUILD/fuzz-artifacts/" "$BUILD/fuzz-corpus" tests/fuzz/corpus 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		pass "fuzz/receive ($(grep -o 'stat::number_of_executed_units: [0-9]*' <<<"$out" | grep -o '[0-9]*$') inputs)"
+	else
+		fail "fuzz/receive" "the fuzzer exited $rc; crashing input in $BUILD/fuzz-artifacts/" "$(grep -A30 -m1 'ERROR\|runtime error' <<<"$out")"
+	fi
 }
 
 # A directive's values from the header comment of a test source.
@@ -135,6 +156,13 @@ fi
 if [ -z "$ONLY" ] || [ "$ONLY" = cli ]; then
 	source tests/cli/checks.sh
 	run_cli_checks
+fi
+if [ -z "$ONLY" ] || [ "$ONLY" = net ]; then
+	source tests/net/checks.sh
+	run_net_checks
+fi
+if [ -z "$ONLY" ] || [ "$ONLY" = fuzz ]; then
+	run_fuzz
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = boot ]; then
 	for src in tests/boot/*.c; do

@@ -10,7 +10,11 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_TEST_SRC))
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Ikernel -Ikernel/arch/x86_64/include -Itests/unit \
 	-fsanitize=address,undefined
 
-.PHONY: test-images unit-tests
+# netpeer: the IPv4 stack's portable files on a TAP device (tests/net).
+NET_STACK_C := $(addprefix kernel/inet/,arp.c checksum.c ethernet.c ipv4.c ring.c socket.c tcp.c udp.c)
+NETPEER := $(BUILD)/tests/net/netpeer
+
+.PHONY: test-images unit-tests test-net fuzz fuzz-merge
 test-images: $(BOOT_TEST_ELFS)
 unit-tests: $(UNIT_TESTS)
 
@@ -22,8 +26,35 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(KERNEL_C)
 	@mkdir -p $(dir $@)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(shell sed -n 's|^// unit-under-test: ||p' $<) -lcmocka
 
-test: all test-images unit-tests
+$(NETPEER): $(wildcard tests/net/*.c tests/net/*.h) $(NET_STACK_C) $(wildcard kernel/inet/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) -D_GNU_SOURCE -Itests/net -o $@ $(filter %.c,$^)
+
+# fuzz_receive: libFuzzer over the receive path (tests/fuzz), with clang.
+FUZZ_RECEIVE := $(BUILD)/tests/fuzz/fuzz_receive
+FUZZ_SECONDS ?= 60
+
+$(FUZZ_RECEIVE): tests/fuzz/fuzz_receive.c tests/net/host_platform.c $(NET_STACK_C) $(wildcard kernel/inet/*.h tests/net/*.h)
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -Ikernel -Ikernel/arch/x86_64/include -Itests/net \
+		-o $@ $(filter %.c,$^)
+
+# Runs the fuzzer for FUZZ_SECONDS from the corpus in the repo; new inputs
+# go to build/ (`make fuzz-merge` folds them into tests/fuzz/corpus).
+fuzz: $(FUZZ_RECEIVE)
+	@mkdir -p $(BUILD)/fuzz-corpus $(BUILD)/fuzz-artifacts
+	$(FUZZ_RECEIVE) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		-artifact_prefix=$(BUILD)/fuzz-artifacts/ $(BUILD)/fuzz-corpus tests/fuzz/corpus
+
+fuzz-merge: $(FUZZ_RECEIVE)
+	$(FUZZ_RECEIVE) -merge=1 tests/fuzz/corpus $(BUILD)/fuzz-corpus
+
+test: all test-images unit-tests $(NETPEER) $(FUZZ_RECEIVE)
 	bash tests/run.sh
+
+test-net: $(NETPEER)
+	ONLY=net bash tests/run.sh
 
 test-unit: unit-tests
 	ONLY=unit bash tests/run.sh

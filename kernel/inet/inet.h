@@ -83,6 +83,10 @@ void inet_unlock(void);
  * file's lock already (a poll operation), where notifying would deadlock. */
 void inet_unlock_quiet(void);
 
+/* A random number for sequence numbers and ports: the CPU's generator
+ * where it has one, the clock otherwise. */
+uint32_t inet_random(void);
+
 /* Internet checksum (RFC 1071) over data, starting from `sum`. */
 uint32_t inet_sum(const void *data, size_t len, uint32_t sum);
 uint16_t inet_fold(uint32_t sum);

@@ -20,17 +20,27 @@ void ring_destroy(struct ring *r)
 	r->size = r->len = 0;
 }
 
-size_t ring_write(struct ring *r, const void *src, size_t n)
+void ring_put_at(struct ring *r, size_t offset, const void *src, size_t n)
 {
 	const unsigned char *s = src;
+	size_t at = (r->head + r->len + offset) % r->size;
+	size_t first = n < r->size - at ? n : r->size - at;
 
+	memcpy(r->data + at, s, first);
+	memcpy(r->data, s + first, n - first);
+}
+
+void ring_commit(struct ring *r, size_t n)
+{
+	r->len += n;
+}
+
+size_t ring_write(struct ring *r, const void *src, size_t n)
+{
 	if (n > ring_free_space(r))
 		n = ring_free_space(r);
-	size_t tail = (r->head + r->len) % r->size;
-	size_t first = n < r->size - tail ? n : r->size - tail;
-	memcpy(r->data + tail, s, first);
-	memcpy(r->data, s + first, n - first);
-	r->len += n;
+	ring_put_at(r, 0, src, n);
+	ring_commit(r, n);
 	return n;
 }
 

@@ -18,6 +18,12 @@ static inline size_t ring_free_space(const struct ring *r)
 }
 /* Appends up to n bytes; returns how many fit. */
 size_t ring_write(struct ring *r, const void *src, size_t n);
+/* Places n bytes `offset` bytes past the end of the data, in the free
+ * space, without making them part of it (offset + n <= free space): how
+ * TCP keeps segments that arrive ahead of a hole. */
+void ring_put_at(struct ring *r, size_t offset, const void *src, size_t n);
+/* Makes the first n bytes past the end part of the data. */
+void ring_commit(struct ring *r, size_t n);
 /* Copies n bytes starting `offset` bytes in, without consuming them. */
 void ring_peek(const struct ring *r, size_t offset, void *dst, size_t n);
 /* Consumes n bytes from the front. */

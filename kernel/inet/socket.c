@@ -6,6 +6,7 @@
  */
 #include "inet/socket.h"
 
+#include "arch.h"
 #include "inet/inet.h"
 #include "lib/errno.h"
 #include "mm/kmalloc.h"
@@ -46,9 +47,26 @@ void socket_free(struct inet_socket *s)
 	kfree(s, sizeof *s);
 }
 
+uint32_t inet_random(void)
+{
+	uint64_t v;
+
+	if (!arch_hw_random(&v))
+		v = arch_clock_ns() * 0x9e3779b97f4a7c15ULL;
+	return (uint32_t)(v ^ v >> 32);
+}
+
 uint16_t socket_ephemeral_port(struct list_node *list)
 {
+	/* A random start (RFC 6056): a restarted VM does not reuse the ports
+	 * of its previous life, which its peers may still hold. */
 	static unsigned next;
+	static bool started;
+
+	if (!started) {
+		next = inet_random();
+		started = true;
+	}
 
 	for (unsigned tries = 0; tries < EPHEMERAL_COUNT; tries++) {
 		uint16_t port = (uint16_t)(EPHEMERAL_FIRST + next++ % EPHEMERAL_COUNT);
@@ -63,14 +81,14 @@ uint16_t socket_ephemeral_port(struct list_node *list)
 
 static bool port_in_use(int type, uint16_t port, uint32_t addr)
 {
-	struct list_node *list = type == SOCK_STREAM ? &tcp_sockets : &udp_sockets;
+	struct list_node *list = type == INET_SOCK_STREAM ? &tcp_sockets : &udp_sockets;
 
 	for (struct list_node *n = list->next; n != list; n = n->next) {
 		struct inet_socket *o = container_of(n, struct inet_socket, link);
 		bool same_addr = !o->local_addr || !addr || o->local_addr == addr;
 		/* SO_REUSEADDR lets a listener take a port held by old connections. */
 		if (o->local_port == port && same_addr &&
-		    !(type == SOCK_STREAM && o->reuse_addr && o->tcp.state != TCP_LISTEN))
+		    !(type == INET_SOCK_STREAM && o->reuse_addr && o->tcp.state != TCP_LISTEN))
 			return true;
 	}
 	return false;
@@ -78,7 +96,7 @@ static bool port_in_use(int type, uint16_t port, uint32_t addr)
 
 long socket_bind_locked(struct inet_socket *s, uint32_t addr, uint16_t port)
 {
-	struct list_node *list = s->type == SOCK_STREAM ? &tcp_sockets : &udp_sockets;
+	struct list_node *list = s->type == INET_SOCK_STREAM ? &tcp_sockets : &udp_sockets;
 
 	if (s->local_port)
 		return -EINVAL;
@@ -90,7 +108,7 @@ long socket_bind_locked(struct inet_socket *s, uint32_t addr, uint16_t port)
 		return -EADDRINUSE;
 	s->local_addr = addr;
 	s->local_port = port;
-	if (s->type == SOCK_DGRAM)
+	if (s->type == INET_SOCK_DGRAM)
 		list_push_back(&udp_sockets, &s->link);
 	return 0;
 }
@@ -105,7 +123,7 @@ long socket_bind(struct inet_socket *s, uint32_t addr, uint16_t port)
 
 long socket_listen(struct inet_socket *s, int backlog)
 {
-	if (s->type != SOCK_STREAM)
+	if (s->type != INET_SOCK_STREAM)
 		return -EOPNOTSUPP;
 	inet_lock();
 	long r = s->local_port ? 0 : socket_bind_locked(s, 0, 0);
@@ -122,13 +140,13 @@ long socket_connect_start(struct inet_socket *s, uint32_t addr, uint16_t port)
 		return r;
 	s->remote_addr = addr;
 	s->remote_port = port;
-	return s->type == SOCK_STREAM ? tcp_connect(s) : 0;
+	return s->type == INET_SOCK_STREAM ? tcp_connect(s) : 0;
 }
 
 long socket_recv(struct inet_socket *s, void *buf, size_t len, bool peek, uint32_t *addr,
 		 uint16_t *port)
 {
-	if (s->type == SOCK_DGRAM)
+	if (s->type == INET_SOCK_DGRAM)
 		return udp_recvfrom(s, buf, len, addr, port, peek);
 	*addr = s->remote_addr;
 	*port = s->remote_port;
@@ -140,7 +158,7 @@ long socket_send(struct inet_socket *s, const void *buf, size_t len, bool to, ui
 {
 	if (!inet_if.dev)
 		return -ENETUNREACH;
-	if (s->type == SOCK_STREAM)
+	if (s->type == INET_SOCK_STREAM)
 		return tcp_send(s, buf, len);
 	if (!to) {
 		if (!s->remote_port)
@@ -163,7 +181,7 @@ long socket_shutdown(struct inet_socket *s, int how)
 		return -EINVAL;
 	inet_lock();
 	long r = 0;
-	if (s->type == SOCK_STREAM && s->tcp.state != TCP_ESTABLISHED &&
+	if (s->type == INET_SOCK_STREAM && s->tcp.state != TCP_ESTABLISHED &&
 	    s->tcp.state != TCP_CLOSE_WAIT && s->tcp.state != TCP_FIN_WAIT_1 &&
 	    s->tcp.state != TCP_FIN_WAIT_2)
 		r = -ENOTCONN;
@@ -171,7 +189,7 @@ long socket_shutdown(struct inet_socket *s, int how)
 		s->shut_read = true;
 	if (!r && how != 0) {
 		s->shut_write = true;
-		if (s->type == SOCK_STREAM)
+		if (s->type == INET_SOCK_STREAM)
 			tcp_shutdown_write(s);
 	}
 	if (!r)
@@ -190,7 +208,7 @@ void socket_names(struct inet_socket *s, bool peer, uint32_t *addr, uint16_t *po
 
 bool socket_connected(struct inet_socket *s)
 {
-	return s->remote_port != 0 && (s->type == SOCK_DGRAM || s->tcp.state != TCP_CLOSED);
+	return s->remote_port != 0 && (s->type == INET_SOCK_DGRAM || s->tcp.state != TCP_CLOSED);
 }
 
 int socket_take_error(struct inet_socket *s)

@@ -13,14 +13,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define SOCK_STREAM 1
-#define SOCK_DGRAM 2
+/* Socket types, with Linux's values for SOCK_STREAM and SOCK_DGRAM. */
+#define INET_SOCK_STREAM 1
+#define INET_SOCK_DGRAM 2
 
 /* Readiness, in poll(2)'s bits (the same as io/file.h's). */
 #define SOCKET_READABLE 0x001
 #define SOCKET_WRITABLE 0x004
 #define SOCKET_ERROR 0x008
 #define SOCKET_HANGUP 0x010
+
+/* Out-of-order ranges a connection keeps; more holes than this and later
+ * segments are dropped (and retransmitted by the peer). */
+#define TCP_AHEAD_MAX 8
 
 enum tcp_state {
 	TCP_CLOSED,
@@ -52,6 +57,8 @@ struct tcp_control {
 	uint16_t mss; /* the peer's */
 	uint32_t cwnd, ssthresh;
 	unsigned dupacks;
+	bool in_recovery; /* until snd_una reaches recover (RFC 6582) */
+	uint32_t recover;
 	bool fin_pending, fin_sent, fin_received;
 	/* RFC 6298 */
 	uint64_t srtt_ns, rttvar_ns, rto_ns;
@@ -61,6 +68,12 @@ struct tcp_control {
 	unsigned retries;
 	uint64_t rto_deadline, delack_deadline, timewait_deadline, persist_deadline;
 	unsigned unacked_segments;
+	/* Data received ahead of a hole, already in the receive ring's free
+	 * space: sequence ranges [start, end), disjoint, unordered. */
+	struct tcp_range {
+		uint32_t start, end;
+	} ahead[TCP_AHEAD_MAX];
+	unsigned ahead_count;
 	/* passive open: the listener while in SYN_RECEIVED or waiting in its
 	 * accept queue */
 	struct inet_socket *listener;
@@ -68,7 +81,7 @@ struct tcp_control {
 };
 
 struct inet_socket {
-	int type; /* SOCK_STREAM or SOCK_DGRAM */
+	int type; /* INET_SOCK_STREAM or INET_SOCK_DGRAM */
 	struct file *file; /* NULL until accepted, and after close */
 	struct list_node link;        /* on the UDP or TCP socket list */
 	struct list_node notify_link; /* waiting for socket_flush_notifications */

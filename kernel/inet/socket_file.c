@@ -63,7 +63,7 @@ static unsigned socket_poll(struct file *f)
 	unsigned ready;
 
 	inet_lock();
-	if (s->type == SOCK_STREAM)
+	if (s->type == INET_SOCK_STREAM)
 		ready = tcp_poll(s);
 	else
 		ready = SOCKET_WRITABLE | (list_empty(&s->datagrams) ? 0 : SOCKET_READABLE);
@@ -78,7 +78,7 @@ static void socket_release(struct file *f)
 	if (!s)
 		return;
 	inet_lock();
-	if (s->type == SOCK_STREAM)
+	if (s->type == INET_SOCK_STREAM)
 		tcp_close(s);
 	else
 		udp_close(s);
@@ -108,7 +108,7 @@ static long install(struct inet_socket *s, bool nonblocking)
 
 long socket_open(int type, bool nonblocking)
 {
-	if (type != SOCK_STREAM && type != SOCK_DGRAM)
+	if (type != INET_SOCK_STREAM && type != INET_SOCK_DGRAM)
 		return -EPROTONOSUPPORT;
 	struct inet_socket *s = socket_alloc(type);
 	if (!s)
@@ -126,7 +126,7 @@ long socket_accept(struct file *f, bool nonblocking, uint32_t *addr, uint16_t *p
 {
 	struct inet_socket *s = f->data;
 
-	if (s->type != SOCK_STREAM)
+	if (s->type != INET_SOCK_STREAM)
 		return -EOPNOTSUPP;
 	struct file *nf = file_create(&socket_ops, NULL);
 	if (!nf)
@@ -166,7 +166,7 @@ long socket_connect(struct file *f, uint32_t addr, uint16_t port)
 	inet_lock();
 	long r = socket_connect_start(s, addr, port);
 	inet_unlock();
-	if (r || s->type == SOCK_DGRAM)
+	if (r || s->type == INET_SOCK_DGRAM)
 		return r;
 	if (f->nonblocking)
 		return -EINPROGRESS;

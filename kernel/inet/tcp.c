@@ -54,14 +54,6 @@ static bool seq_le(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) <= 0;
 }
 
-static uint32_t random_iss(void)
-{
-	uint64_t v;
-	if (!arch_hw_random(&v))
-		v = arch_clock_ns() * 0x9e3779b97f4a7c15ULL;
-	return (uint32_t)v;
-}
-
 static uint32_t receive_window(const struct inet_socket *s)
 {
 	return (uint32_t)ring_free_space(&s->rcvbuf);
@@ -228,7 +220,7 @@ static void init_connection(struct inet_socket *s)
 {
 	struct tcp_control *t = &s->tcp;
 
-	t->iss = random_iss();
+	t->iss = inet_random();
 	t->snd_una = t->iss;
 	t->snd_nxt = t->iss + 1;
 	t->mss = DEFAULT_PEER_MSS;
@@ -429,11 +421,26 @@ static void rtt_sample(struct tcp_control *t, uint64_t r)
 		t->rto_ns = RTO_MAX;
 }
 
+/* Loss detected (three duplicate ACKs or a timeout): halve the threshold,
+ * and retransmit hole after hole until everything sent so far is ACKed. */
+static void enter_recovery(struct tcp_control *t)
+{
+	uint32_t flight = t->snd_nxt - t->snd_una, half = flight / 2;
+
+	t->ssthresh = half > 2u * t->mss ? half : 2u * t->mss;
+	t->recover = t->snd_nxt;
+	t->in_recovery = true;
+}
+
 static void retransmit_first(struct inet_socket *s)
 {
 	struct tcp_control *t = &s->tcp;
-	size_t len = s->sndbuf.len < t->mss ? s->sndbuf.len : t->mss;
+	/* Only bytes sent before: a retransmission that reached past snd_nxt
+	 * would be ACKed beyond it, and such ACKs are ignored. */
+	size_t len = in_flight(s) - (t->fin_sent ? 1 : 0);
 
+	if (len > t->mss)
+		len = t->mss;
 	inet_stats.tcp_retransmits++;
 	t->rtt_timing = false; /* Karn: no samples from retransmitted data */
 	if (t->state == TCP_SYN_SENT)
@@ -465,24 +472,31 @@ static void process_ack(struct inet_socket *s, uint32_t ack, uint32_t window, ui
 			t->rtt_timing = false;
 		}
 		t->retries = 0;
-		if (t->dupacks >= 3)
-			t->cwnd = t->ssthresh; /* leave fast recovery */
-		else if (t->cwnd < t->ssthresh)
-			t->cwnd += acked < t->mss ? acked : t->mss; /* slow start */
-		else
-			t->cwnd += (uint32_t)t->mss * t->mss / t->cwnd + 1; /* avoidance */
 		t->dupacks = 0;
 		t->rto_deadline = 0;
+		if (t->in_recovery && seq_lt(ack, t->recover)) {
+			/* Partial ACK (RFC 6582): the next hole is at snd_una;
+			 * fill it now rather than after another timeout. */
+			retransmit_first(s);
+			t->cwnd = (t->cwnd > acked ? t->cwnd - acked : 0) + t->mss;
+		} else if (t->in_recovery) {
+			t->in_recovery = false;
+			if (t->cwnd > t->ssthresh)
+				t->cwnd = t->ssthresh;
+		} else if (t->cwnd < t->ssthresh) {
+			t->cwnd += acked < t->mss ? acked : t->mss; /* slow start */
+		} else {
+			t->cwnd += (uint32_t)t->mss * t->mss / t->cwnd + 1; /* avoidance */
+		}
 		if (t->snd_una != t->snd_nxt)
 			arm_retransmit(s);
 		socket_changed(s); /* send buffer space */
 	} else if (ack == t->snd_una && !data_len && window == t->snd_wnd && in_flight(s)) {
-		if (++t->dupacks == 3) { /* fast retransmit */
-			uint32_t half = in_flight(s) / 2;
-			t->ssthresh = half > 2u * t->mss ? half : 2u * t->mss;
+		if (++t->dupacks == 3 && !t->in_recovery) { /* fast retransmit */
+			enter_recovery(t);
 			retransmit_first(s);
 			t->cwnd = t->ssthresh + 3u * t->mss;
-		} else if (t->dupacks > 3) {
+		} else if (t->dupacks > 3 && t->in_recovery) {
 			t->cwnd += t->mss;
 		}
 	}
@@ -492,6 +506,55 @@ static void process_ack(struct inet_socket *s, uint32_t ack, uint32_t window, ui
 		t->snd_wl2 = ack;
 		if (window)
 			t->persist_deadline = 0;
+	}
+}
+
+/* Keeps a segment that arrived ahead of a hole, in the ring's free space
+ * where it will sit once the hole is filled. */
+static void keep_ahead(struct inet_socket *s, const uint8_t *data, size_t len, uint32_t seq)
+{
+	struct tcp_control *t = &s->tcp;
+	uint32_t offset = seq - t->rcv_nxt, window = receive_window(s);
+
+	if (s->shut_read || offset >= window)
+		return;
+	if (len > window - offset)
+		len = window - offset;
+	uint32_t start = seq, end = seq + (uint32_t)len;
+	/* Merge with every range it touches. */
+	for (unsigned i = 0; i < t->ahead_count;) {
+		struct tcp_range *r = &t->ahead[i];
+		if (seq_lt(end, r->start) || seq_lt(r->end, start)) {
+			i++;
+			continue;
+		}
+		if (seq_lt(r->start, start))
+			start = r->start;
+		if (seq_lt(end, r->end))
+			end = r->end;
+		*r = t->ahead[--t->ahead_count];
+	}
+	if (t->ahead_count == TCP_AHEAD_MAX)
+		return;
+	ring_put_at(&s->rcvbuf, offset, data, len);
+	t->ahead[t->ahead_count++] = (struct tcp_range){ start, end };
+}
+
+/* rcv_nxt moved: swallows the ranges kept ahead that now join it. */
+static void join_ahead(struct tcp_control *t, uint32_t *end)
+{
+	for (bool joined = true; joined;) {
+		joined = false;
+		for (unsigned i = 0; i < t->ahead_count; i++) {
+			struct tcp_range *r = &t->ahead[i];
+			if (seq_le(r->start, *end)) {
+				if (seq_lt(*end, r->end))
+					*end = r->end;
+				*r = t->ahead[--t->ahead_count];
+				joined = true;
+				break;
+			}
+		}
 	}
 }
 
@@ -510,17 +573,29 @@ static void accept_data(struct inet_socket *s, const uint8_t *data, size_t len, 
 		len -= dup;
 		seq = t->rcv_nxt;
 	}
-	if (seq != t->rcv_nxt) { /* a hole before it: say what we still need */
+	if (seq != t->rcv_nxt) {
+		/* A hole before it: keep it, and say at once what we still need
+		 * (the duplicate ACK that starts the peer's fast retransmit). */
+		keep_ahead(s, data, len, seq);
 		send_ack(s);
 		return;
 	}
 	/* After shutdown(SHUT_RD) data is acknowledged and thrown away. */
-	size_t taken = s->shut_read ? len : ring_write(&s->rcvbuf, data, len);
-	t->rcv_nxt += (uint32_t)taken;
+	size_t space = ring_free_space(&s->rcvbuf);
+	size_t taken = s->shut_read ? len : len < space ? len : space;
+	bool filled_hole = t->ahead_count > 0;
+	uint32_t end = seq + (uint32_t)taken;
+	if (!s->shut_read) {
+		ring_put_at(&s->rcvbuf, 0, data, taken);
+		join_ahead(t, &end);
+		ring_commit(&s->rcvbuf, end - t->rcv_nxt);
+	}
+	t->rcv_nxt = end;
 	if (taken)
 		socket_changed(s);
-	/* ACK every second full segment at once, others within 40 ms. */
-	if (++t->unacked_segments >= 2 || taken < len) {
+	/* ACK every second full segment at once, others within 40 ms; and at
+	 * once when a hole was filled, so the peer's recovery ends. */
+	if (++t->unacked_segments >= 2 || taken < len || filled_hole) {
 		send_ack(s);
 	} else if (!t->delack_deadline) {
 		t->delack_deadline = arch_clock_ns() + DELAYED_ACK;
@@ -579,6 +654,14 @@ static void passive_open(struct inet_socket *l, uint32_t src, uint32_t dst, cons
 	arm_retransmit(c);
 }
 
+static void handshake_done(struct tcp_control *t)
+{
+	t->state = TCP_ESTABLISHED;
+	/* RFC 5681, 3.1: after a lost SYN or SYN-ACK, start with one segment. */
+	if (t->retries)
+		t->cwnd = t->mss;
+}
+
 static void syn_sent_input(struct inet_socket *s, uint8_t flags, uint32_t seq, uint32_t ack,
 			   uint32_t window, const uint8_t *seg, size_t header)
 {
@@ -604,7 +687,7 @@ static void syn_sent_input(struct inet_socket *s, uint8_t flags, uint32_t seq, u
 	t->snd_wl1 = seq;
 	t->snd_wl2 = ack;
 	parse_mss(s, seg, header);
-	t->state = TCP_ESTABLISHED;
+	handshake_done(t);
 	t->rto_deadline = 0;
 	t->retries = 0;
 	send_ack(s);
@@ -664,7 +747,13 @@ void tcp_input(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len)
 		return;
 	}
 	if (flags & TCP_RST) {
-		enter_closed(s, t->state == TCP_SYN_RECEIVED ? ECONNREFUSED : ECONNRESET);
+		/* In TIME_WAIT a reset is ignored (RFC 1337: it would cut the
+		 * wait short); once both FINs are out it ends the connection
+		 * without an error, since the application has all its data. */
+		if (t->state == TCP_TIME_WAIT)
+			return;
+		bool finished = t->state == TCP_CLOSING || t->state == TCP_LAST_ACK;
+		enter_closed(s, finished ? 0 : t->state == TCP_SYN_RECEIVED ? ECONNREFUSED : ECONNRESET);
 		return;
 	}
 	if (flags & TCP_SYN) { /* a SYN in a synchronized state: challenge ACK */
@@ -678,7 +767,7 @@ void tcp_input(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len)
 			send_segment(s, ack, TCP_RST, 0, 0);
 			return;
 		}
-		t->state = TCP_ESTABLISHED;
+		handshake_done(t);
 		t->snd_wnd = window;
 		t->snd_wl1 = seq;
 		t->snd_wl2 = ack;
@@ -722,21 +811,22 @@ static uint64_t socket_timers(struct inet_socket *s, uint64_t now, bool *freed)
 	*freed = false;
 	if (t->timewait_deadline && now >= t->timewait_deadline) {
 		t->timewait_deadline = 0;
+		*freed = !s->file; /* enter_closed frees a socket nobody owns */
 		enter_closed(s, 0);
-		*freed = !s->file;
 		return 0;
 	}
 	if (t->delack_deadline && now >= t->delack_deadline)
 		send_ack(s);
 	if (t->rto_deadline && now >= t->rto_deadline) {
 		if (++t->retries > MAX_RETRIES) {
-			enter_closed(s, ETIMEDOUT);
 			*freed = !s->file;
+			enter_closed(s, ETIMEDOUT);
 			return 0;
 		}
-		uint32_t half = in_flight(s) / 2;
-		t->ssthresh = half > 2u * t->mss ? half : 2u * t->mss;
-		t->cwnd = t->mss;
+		if (t->state != TCP_SYN_SENT && t->state != TCP_SYN_RECEIVED) {
+			enter_recovery(t);
+			t->cwnd = t->mss;
+		}
 		t->dupacks = 0;
 		t->rto_ns = t->rto_ns * 2 > RTO_MAX ? RTO_MAX : t->rto_ns * 2;
 		retransmit_first(s);

@@ -8,6 +8,8 @@
 #include <sys/syscall.h>
 
 #define AF_INET 2
+#define SOCK_STREAM INET_SOCK_STREAM
+#define SOCK_DGRAM INET_SOCK_DGRAM
 #define SOCK_TYPE_MASK 0xf
 #define SOCK_NONBLOCK 04000
 #define SOCK_CLOEXEC 02000000

@@ -1,0 +1,144 @@
+# checks.sh: the stack against Linux. netpeer (the stack's portable code built
+# for the host) sits on a TAP device in a network namespace made for the run,
+# and Linux's own TCP/IP, in that namespace, is its peer: ping, curl, and
+# echo servers and clients in both directions, clean and impaired. Sourced
+# by tests/run.sh (uses its pass/fail); needs root for the namespace.
+#
+# The kernel here has no netem qdisc ("Specified qdisc kind is unknown"), so
+# loss, reordering and duplication are injected by netpeer itself, in both
+# directions (tests/net/impaired_link.c); where netem exists it is added too.
+
+NETPEER=$BUILD/tests/net/netpeer
+LINUX_PEER=tests/net/linux_peer.py
+NET_NS=lull-test-$$
+NET_TIMEOUT=${NET_TIMEOUT:-120}
+STACK_ADDR=10.9.1.2
+LINUX_ADDR=10.9.1.1
+
+in_ns() { ip netns exec "$NET_NS" "$@"; }
+
+net_setup() {
+	ip netns add "$NET_NS" &&
+		in_ns ip link set lo up &&
+		in_ns ip tuntap add dev lull0 mode tap &&
+		in_ns ip addr add "$LINUX_ADDR/24" dev lull0 &&
+		in_ns ip link set lull0 up
+}
+
+net_teardown() { ip netns del "$NET_NS" 2>/dev/null; }
+
+# Waits until FILE has a line matching REGEX (up to 10 s).
+wait_ready() {
+	for _ in $(seq 100); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# net_server_case LABEL "NETPEER ARGS" LINUX-CMD...: netpeer serves, Linux
+# runs the command; both must succeed.
+net_server_case() {
+	local label=$1 args=$2 log rc peer_rc
+	shift 2
+	log=$(mktemp)
+	# shellcheck disable=SC2086
+	in_ns timeout "$NET_TIMEOUT" "$NETPEER" $args --timeout "$NET_TIMEOUT" >"$log" 2>&1 &
+	local pid=$!
+	if ! wait_ready "$log" "netpeer: ready"; then
+		kill "$pid" 2>/dev/null
+		fail "net/$label" "netpeer did not start" "$(cat "$log")"
+		rm -f "$log"
+		return
+	fi
+	out=$(in_ns timeout "$NET_TIMEOUT" "$@" 2>&1)
+	rc=$?
+	wait "$pid"
+	peer_rc=$?
+	if [ $rc -ne 0 ] || [ $peer_rc -ne 0 ]; then
+		fail "net/$label" "linux side exit $rc, netpeer exit $peer_rc" "$out
+$(cat "$log")"
+	else
+		pass "net/$label"
+	fi
+	rm -f "$log"
+}
+
+# net_client_case LABEL CONNECTIONS BYTES [IMPAIRMENT...]: Linux serves
+# echo, netpeer connects.
+net_client_case() {
+	local label=$1 conns=$2 bytes=$3 log out rc server_rc
+	shift 3
+	log=$(mktemp)
+	in_ns timeout "$NET_TIMEOUT" python3 "$LINUX_PEER" echo-server 7 "$conns" >"$log" 2>&1 &
+	local pid=$!
+	if ! wait_ready "$log" ready; then
+		kill "$pid" 2>/dev/null
+		fail "net/$label" "the Linux echo server did not start" "$(cat "$log")"
+		rm -f "$log"
+		return
+	fi
+	out=$(in_ns "$NETPEER" "$@" --timeout "$NET_TIMEOUT" echo-client "$LINUX_ADDR" 7 "$conns" "$bytes" 2>&1)
+	rc=$?
+	wait "$pid"
+	server_rc=$?
+	if [ $rc -ne 0 ] || [ $server_rc -ne 0 ]; then
+		fail "net/$label" "netpeer exit $rc, Linux server exit $server_rc" "$out
+$(cat "$log")"
+	else
+		pass "net/$label"
+	fi
+	rm -f "$log"
+}
+
+# curl fetches SIZE bytes; their checksum must be the pattern's.
+curl_check() {
+	local size=$1 got want
+	got=$(curl -sS --max-time "$NET_TIMEOUT" "http://$STACK_ADDR:8080/" | sha256sum)
+	want=$("$NETPEER" print-pattern 0 "$size" | sha256sum)
+	[ "$got" = "$want" ] || { echo "curl: checksum $got, expected $want"; return 1; }
+}
+
+ping_and_udp() {
+	ping -c 3 -W 2 "$STACK_ADDR" &&
+		python3 "$LINUX_PEER" udp-echo-check "$STACK_ADDR" 7 20 &&
+		python3 "$LINUX_PEER" echo-client "$STACK_ADDR" 7 1 1000
+}
+
+run_net_checks() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "SKIP net: network namespaces need root"
+		return
+	fi
+	if ! net_setup; then
+		fail "net/setup" "cannot create namespace $NET_NS with a TAP device"
+		net_teardown
+		return
+	fi
+	ulimit -n 8192
+	# The cases run their Linux side in `bash -c`, which needs these.
+	export NETPEER NET_TIMEOUT STACK_ADDR LINUX_PEER
+	local bad="--loss 5 --reorder 5 --duplicate 2"
+	if in_ns tc qdisc add dev lull0 root netem loss 5% 2>/dev/null; then
+		in_ns tc qdisc del dev lull0 root
+		echo "net: netem available (used in the impaired cases too)"
+	fi
+	net_server_case ping-udp "serve-echo 7 --exit-after 1" bash -c "$(declare -f ping_and_udp); ping_and_udp"
+	net_server_case curl-5MB "serve-bytes 8080 5000000 --exit-after 1" \
+		bash -c "$(declare -f curl_check); curl_check 5000000"
+	net_server_case echo-server-1000-connections "serve-echo 7 --exit-after 1000" \
+		python3 "$LINUX_PEER" echo-client "$STACK_ADDR" 7 1000 20000
+	net_server_case echo-server-4x20MB "serve-echo 7 --exit-after 4" \
+		python3 "$LINUX_PEER" echo-client "$STACK_ADDR" 7 4 20000000
+	net_client_case echo-client-1000-connections 1000 20000
+	net_client_case echo-client-4x20MB 4 20000000
+	net_server_case impaired-curl-2MB "serve-bytes 8080 2000000 --exit-after 1 $bad" \
+		bash -c "$(declare -f curl_check); curl_check 2000000"
+	net_server_case impaired-echo-server-100x50KB "serve-echo 7 --exit-after 100 $bad" \
+		python3 "$LINUX_PEER" echo-client "$STACK_ADDR" 7 100 50000
+	net_server_case impaired-echo-server-2x2MB "serve-echo 7 --exit-after 2 $bad" \
+		python3 "$LINUX_PEER" echo-client "$STACK_ADDR" 7 2 2000000
+	# shellcheck disable=SC2086
+	net_client_case impaired-echo-client-100x50KB 100 50000 $bad
+	net_teardown
+}
