@@ -16,12 +16,13 @@
 
 static struct list_node to_notify = { &to_notify, &to_notify };
 
+/* A file whose last reference is gone is being released on some core,
+ * which is about to take the stack lock to close its socket: nobody waits
+ * on it any more, and a reference taken now would outlive it. */
 void socket_changed(struct inet_socket *s)
 {
-	if (s->file && !list_linked(&s->notify_link)) {
-		file_get(s->file); /* kept alive until notified */
-		list_push_back(&to_notify, &s->notify_link);
-	}
+	if (s->file && !list_linked(&s->notify_link) && file_get_unless_released(s->file))
+		list_push_back(&to_notify, &s->notify_link); /* the reference keeps it until notified */
 }
 
 /* The reference socket_changed took keeps the file (and so the socket)

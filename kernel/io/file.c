@@ -38,6 +38,17 @@ void file_get(struct file *f)
 	__atomic_add_fetch(&f->refs, 1, __ATOMIC_ACQ_REL);
 }
 
+bool file_get_unless_released(struct file *f)
+{
+	int refs = __atomic_load_n(&f->refs, __ATOMIC_ACQUIRE);
+
+	while (refs)
+		if (__atomic_compare_exchange_n(&f->refs, &refs, refs + 1, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
 void file_put(struct file *f)
 {
 	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))

@@ -69,6 +69,10 @@ struct file {
 /* A new file with one reference; NULL without memory. */
 struct file *file_create(const struct file_ops *ops, void *data);
 void file_get(struct file *f);
+/* Takes a reference unless the last one is already gone (the file is
+ * being released): for holders of a pointer that is not itself a
+ * reference, such as a socket's back-pointer to its file. */
+bool file_get_unless_released(struct file *f);
 void file_put(struct file *f);
 
 /* Wakes waiters and watches: call whenever readiness may have changed
