@@ -29,7 +29,10 @@ help:
 	@echo "make test         unit tests (host) and boot tests (QEMU TCG)"
 	@echo "make test-unit    only the unit tests"
 	@echo "make test-boot    only the boot tests"
+	@echo "make test-net     only the network stack against Linux (root)"
 	@echo "make bench-boot   boot-time benchmark into docs/BENCHMARKS.md"
+	@echo "make bench-idle   idle host-CPU benchmark into docs/BENCHMARKS.md"
+	@echo "make bench-http   HTTP bursts: Lull vs a Linux guest vs the floor guest"
 	@echo "make clean        remove build/"
 
 check-deps:
@@ -73,15 +76,23 @@ $(BUILD)/include/.stamp: $(shell find include -type f)
 
 tools: $(BUILD)/lull
 
-$(BUILD)/lull: $(TOOL_C) $(wildcard tools/lull/*.h)
+$(BUILD)/lull: $(TOOL_C) $(wildcard tools/lull/*.h) kernel/fs/embedded_format.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TOOL_CFLAGS) -o $@ $(TOOL_C)
 
 examples: $(EXAMPLE_ELFS)
 
+# examples/NAME/build-flags, when present, holds more `lull build` options.
 $(BUILD)/examples/%.elf: examples/%/*.c $(KERNEL_ARTIFACTS) $(BUILD)/lull
 	@mkdir -p $(dir $@)
-	$(BUILD)/lull build $(filter %.c,$^) -o $@
+	$(BUILD)/lull build $(filter %.c,$^) $(shell cat examples/$*/build-flags 2>/dev/null) -o $@
+
+$(BUILD)/examples/httpd.elf: examples/httpd/build-flags $(shell find examples/httpd/www -type f)
+
+# The same httpd as a static Linux program (tests/http, the Linux guest).
+$(BUILD)/httpd-linux: examples/httpd/httpd.c
+	@mkdir -p $(dir $@)
+	musl-gcc -static -O2 -Wall -Wextra $< -o $@ -lpthread
 
 include tests/tests.mk
 include bench/bench.mk

@@ -6,7 +6,7 @@ IDLE_GUESTS := $(patsubst bench/idle/%.c,$(BUILD)/bench/idle-%.elf,$(wildcard be
 FLOOR_GUESTS := $(BUILD)/bench/floor-halt.elf $(BUILD)/bench/floor-halt-nopit.elf \
 	$(BUILD)/bench/floor-exit.elf
 
-.PHONY: bench-idle bench-boot
+.PHONY: bench-idle bench-boot bench-http
 
 $(BUILD)/bench/idle-%.elf: bench/idle/%.c bench/idle/stats.h $(KERNEL_ARTIFACTS) $(BUILD)/lull
 	@mkdir -p $(dir $@)
@@ -29,3 +29,33 @@ $(BUILD)/bench/first_output: bench/first_output.c
 
 bench-boot: $(BUILD)/bench/first_output $(FLOOR_GUESTS) examples
 	bash bench/boot.sh
+
+# bench-http: the load generator, the CPU sampler, the Linux guest's
+# initramfs (Debian's kernel from /boot: bash bench/install-deps.sh).
+# Its settings (T, CYCLES, RATES, ... at the top of bench/http.sh) reach the
+# script from make's command line through the environment, e.g.
+#   make bench-http T=8 CYCLES=3 RATES="10 100 1000 max"
+BENCH_HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra
+LINUX_KVER = $(patsubst /boot/vmlinuz-%,%,$(lastword $(shell ls -v /boot/vmlinuz-* 2>/dev/null)))
+HTTP_DOCROOT := examples/httpd/www
+
+$(BUILD)/bench/loadgen: bench/loadgen/loadgen.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_HOST_CFLAGS) -o $@ $< -lm
+
+$(BUILD)/bench/cpu_sampler: bench/cpu_sampler.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_HOST_CFLAGS) -o $@ $<
+
+$(BUILD)/bench/linux-guest/init: bench/linux-guest/init.c
+	@mkdir -p $(dir $@)
+	musl-gcc -static $(BENCH_HOST_CFLAGS) -o $@ $<
+
+$(BUILD)/bench/linux-guest/initramfs.cpio: bench/linux-guest/initramfs.sh $(BUILD)/bench/linux-guest/init \
+		$(BUILD)/httpd-linux $(shell find $(HTTP_DOCROOT) 2>/dev/null)
+	@test -n "$(LINUX_KVER)" || { echo "no Linux kernel in /boot: bash bench/install-deps.sh" >&2; exit 1; }
+	bash $< $@ $(BUILD)/bench/linux-guest/init $(BUILD)/httpd-linux $(HTTP_DOCROOT) $(LINUX_KVER)
+
+bench-http: $(BUILD)/bench/loadgen $(BUILD)/bench/cpu_sampler $(BUILD)/bench/linux-guest/initramfs.cpio \
+		$(BUILD)/examples/httpd.elf $(BUILD)/bench/floor-halt.elf $(BUILD)/lull
+	BUILD=$(BUILD) bash bench/http.sh

@@ -29,10 +29,11 @@ cpu_ns() {
 }
 
 # Replaces the text between "<!-- NAME:begin -->" and "<!-- NAME:end -->"
-# in docs/BENCHMARKS.md with the contents of a file (appends the section if
-# it is not there yet).
+# in DOC (default docs/BENCHMARKS.md) with the contents of a file (appends
+# the section if it is not there yet).
+# usage: update_section NAME FILE [DOC]
 update_section() {
-	local name=$1 file=$2 doc=docs/BENCHMARKS.md
+	local name=$1 file=$2 doc=${3:-docs/BENCHMARKS.md}
 	[ -f "$doc" ] || printf '# Benchmarks\n' >"$doc"
 	if ! grep -q "<!-- $name:begin -->" "$doc"; then
 		printf '\n<!-- %s:begin -->\n<!-- %s:end -->\n' "$name" "$name" >>"$doc"

@@ -97,7 +97,9 @@ static void apply_kernel_option(const char *w, struct kernel_options *options)
 		ok = parse_ipv4(w + 8, &options->gateway);
 	else if (!strncmp(w, "lull.mask=", 10))
 		ok = parse_ipv4(w + 10, &options->netmask);
-	else if (strcmp(w, "lull.stats=0"))
+	else if (!strcmp(w, "lull.dhcp=0"))
+		options->no_dhcp = true;
+	else if (strcmp(w, "lull.stats=0") && strcmp(w, "lull.dhcp=1"))
 		kprintf("lull: unknown kernel option '%s' ignored\n", w);
 	if (!ok)
 		kprintf("lull: '%s' is not an IPv4 address; ignored\n", w);

@@ -10,6 +10,7 @@
 struct kernel_options {
 	bool print_stats;                /* lull.stats=1 */
 	uint32_t ip, netmask, gateway;   /* lull.ip= lull.mask= lull.gw=, 0 if absent */
+	bool no_dhcp;                    /* lull.dhcp=0: QEMU's defaults without lull.ip= */
 };
 
 /* Set from the command line by app_parse_cmdline(). */

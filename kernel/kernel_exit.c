@@ -7,6 +7,7 @@
 #include "console.h"
 #include "drivers/netdev.h"
 #include "inet/inet.h"
+#include "inet/socket.h"
 #include "sched/sched.h"
 
 static void print_stats(void)
@@ -39,12 +40,36 @@ static void print_network_stats(void)
 		(unsigned long)dev->stats.tx_bytes, (unsigned long)dev->stats.tx_dropped,
 		(unsigned long)dev->stats.kicks, (unsigned long)dev->stats.interrupts);
 	kprintf("lull: stats: inet drops: malformed %lu checksum %lu not-ours %lu fragment %lu "
-		"protocol %lu no-socket %lu queue-full %lu arp %lu; tcp retransmits %lu resets %lu\n",
+		"protocol %lu no-socket %lu queue-full %lu arp %lu; tcp retransmits %lu resets %lu; "
+		"dhcp sent %lu accepted %lu ignored %lu\n",
 		(unsigned long)n->drop_malformed, (unsigned long)n->drop_checksum,
 		(unsigned long)n->drop_not_ours, (unsigned long)n->drop_fragment,
 		(unsigned long)n->drop_protocol, (unsigned long)n->drop_no_socket,
 		(unsigned long)n->drop_queue_full, (unsigned long)n->drop_arp_unresolved,
-		(unsigned long)n->tcp_retransmits, (unsigned long)n->tcp_resets_sent);
+		(unsigned long)n->tcp_retransmits, (unsigned long)n->tcp_resets_sent,
+		(unsigned long)n->dhcp_sent, (unsigned long)n->dhcp_accepted,
+		(unsigned long)n->dhcp_ignored);
+}
+
+/* Connections still open at exit, with what they wait for: the first
+ * thing to look at when a transfer stalled. */
+static void print_connections(void)
+{
+	uint64_t now = arch_clock_ns();
+
+	for (struct list_node *n = tcp_sockets.next; n != &tcp_sockets; n = n->next) {
+		const struct inet_socket *s = container_of(n, struct inet_socket, link);
+		const struct tcp_control *t = &s->tcp;
+		if (t->state == TCP_LISTEN)
+			continue;
+		kprintf("lull: stats: tcp %u->%u state %d unacked %u peer-window %u cwnd %u "
+			"our-window %lu rto-in-ms %ld persist-in-ms %ld sndbuf %lu rcvbuf %lu\n",
+			s->local_port, s->remote_port, t->state, t->snd_nxt - t->snd_una, t->snd_wnd,
+			t->cwnd, (unsigned long)(s->rcvbuf.size - s->rcvbuf.len),
+			t->rto_deadline ? (long)(t->rto_deadline - now) / 1000000 : -1L,
+			t->persist_deadline ? (long)(t->persist_deadline - now) / 1000000 : -1L,
+			(unsigned long)s->sndbuf.len, (unsigned long)s->rcvbuf.len);
+	}
 }
 
 void kernel_exit(int status)
@@ -52,6 +77,7 @@ void kernel_exit(int status)
 	if (kernel_options.print_stats) {
 		print_stats();
 		print_network_stats();
+		print_connections();
 	}
 	arch_exit_vm(status);
 }

@@ -7,6 +7,7 @@
 #include "boot_info.h"
 #include "console.h"
 #include "drivers/virtio/virtio_mmio.h"
+#include "fs/embedded_fs.h"
 #include "inet/interface.h"
 #include "io/console_file.h"
 #include "drivers/virtio/virtio_pci.h"
@@ -50,6 +51,7 @@ void kernel_main(struct boot_info *info)
 	virtio_pci_scan();
 	virtio_mmio_scan();
 	arch_start_cpus();
+	embedded_fs_init();
 	app_parse_cmdline(info->cmdline, &kernel_options);
 	inet_init(&kernel_options);
 	app_start();

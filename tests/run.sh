@@ -2,18 +2,29 @@
 # run.sh: the whole test suite, as `make test` runs it.
 #   1. unit tests of the kernel's portable code, built for the host (cmocka);
 #   2. checks of the `lull` CLI's error handling;
-#   3. the network stack against Linux (tests/net/checks.sh), as root;
-#   4. the receive-path fuzzer (tests/fuzz), for FUZZ_SECONDS (45);
-#   5. boot tests: every tests/boot/NAME.c image booted under QEMU TCG on each
+#   3. examples/httpd from a client, built for Linux and booted on Lull
+#      (tests/http/checks.sh);
+#   4. the network stack against Linux (tests/net/checks.sh), as root;
+#   5. the receive-path fuzzer (tests/fuzz), for FUZZ_SECONDS (45);
+#   6. boot tests: every tests/boot/NAME.c image booted under QEMU TCG on each
 #      machine type, its console and exit status checked against the
 #      directives in the file's first comment:
 #        lull-test: status=N|panic [mem=SIZE] [smp=N[,N...]]  (one run per N)
 #        args: A|B|C          arguments, separated by '|'
 #        stdin: TEXT          a line given to the guest's standard input
 #        lull-args: A|B       extra `lull run` options, separated by '|'
+#        files: DIR           the image embeds DIR (`lull build --files`, tests.mk)
 #        expect: REGEX        a line of output must match (grep -E)
 #        expect-once: REGEX   exactly one line must match
 #        reject: REGEX        no line may match
+#        host-before: CMD     a host program started before the guest (a
+#                             server for a guest client); it must exit 0
+#        host-after: CMD      a host program run once the guest prints a
+#                             line matching `ready: REGEX`; it must exit 0
+#      In args, lull-args and host commands, @PORT@ is a free TCP port of
+#      the host (for -p @PORT@:N, or for the guest to reach 10.0.2.2:@PORT@).
+# ONLY=unit|cli|net|fuzz|boot runs one part; BOOT_LIST="tests/boot/a.c ..."
+# and MACHINES="microvm q35" narrow the boot tests.
 # Ends with one line "tests: N passed, N failed"; exits non-zero on failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -69,8 +80,37 @@ run_fuzz() {
 }
 
 # A directive's values from the header comment of a test source.
-directive() { sed -n '1,/\*\//p' "$1" | sed -n "s/^.*$2: //p"; }
+directive() { sed -n '1,/\*\//p' "$1" | sed -n "s/^[/ *]*$2: //p"; }
 key() { directive "$1" lull-test | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# A TCP port of the host that nothing listens on now.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_for_line FILE REGEX SECONDS [PID]: until FILE has a matching line;
+# fails at the time limit, or as soon as process PID has exited.
+wait_for_line() {
+	local end=$((SECONDS + $3))
+	while [ $SECONDS -lt $end ]; do
+		grep -qE -- "$2" "$1" 2>/dev/null && return 0
+		if [ -n "${4:-}" ] && ! kill -0 "$4" 2>/dev/null; then
+			grep -qE -- "$2" "$1" 2>/dev/null
+			return
+		fi
+		sleep 0.2
+	done
+	return 1
+}
+
+# wait_for_exit PID SECONDS: false if PID still runs after SECONDS.
+wait_for_exit() {
+	local end=$((SECONDS + $2))
+	while kill -0 "$1" 2>/dev/null; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.2
+	done
+}
 
 check_boot() {
 	local src=$1 machine=$2 smp=$3 name elf want mem out rc line label
@@ -83,14 +123,58 @@ check_boot() {
 	IFS='|' read -r -a args <<<"$(directive "$src" args)"
 	IFS='|' read -r -a options <<<"$(directive "$src" lull-args)"
 
-	local input
+	local input host_before host_after ready port
 	input=$(directive "$src" stdin)
-	out=$( { [ -n "$input" ] && printf '%s\n' "$input"; } | timeout "$BOOT_TIMEOUT" "$LULL" run "$elf" \
-		--machine "$machine" --mem "${mem:-256M}" --smp "$smp" "${options[@]}" -- "${args[@]}" 2>&1)
+	host_before=$(directive "$src" host-before)
+	host_after=$(directive "$src" host-after)
+	ready=$(directive "$src" ready)
+	if [ -n "$host_before$host_after" ]; then
+		port=$(free_port)
+		args=("${args[@]//@PORT@/$port}")
+		options=("${options[@]//@PORT@/$port}")
+		host_before=${host_before//@PORT@/$port}
+		host_after=${host_after//@PORT@/$port}
+	fi
+
+	local log host_log host_pid=
+	log=$(mktemp)
+	host_log=$(mktemp)
+	if [ -n "$host_before" ]; then
+		bash -c "$host_before" >"$host_log" 2>&1 &
+		host_pid=$!
+		if ! wait_for_line "$host_log" ready 30; then
+			kill "$host_pid" 2>/dev/null
+			fail "$label" "the host program did not start: $host_before" "$(cat "$host_log")"
+			rm -f "$log" "$host_log"
+			return
+		fi
+	fi
+	{ [ -n "$input" ] && printf '%s\n' "$input"; } | timeout "$BOOT_TIMEOUT" "$LULL" run "$elf" \
+		--machine "$machine" --mem "${mem:-256M}" --smp "$smp" "${options[@]}" -- "${args[@]}" >"$log" 2>&1 &
+	local guest_pid=$! host_rc=0
+	if [ -n "$host_after" ]; then
+		if wait_for_line "$log" "$ready" "$BOOT_TIMEOUT" "$guest_pid"; then
+			timeout "$BOOT_TIMEOUT" bash -c "$host_after" >"$host_log" 2>&1
+			host_rc=$?
+		else
+			host_rc="not run: the guest never printed /$ready/"
+		fi
+	fi
+	wait "$guest_pid"
 	rc=$?
+	if [ -n "$host_pid" ]; then
+		# The guest is gone: a host server still waiting for it never will.
+		wait_for_exit "$host_pid" 10 || kill "$host_pid" 2>/dev/null
+		wait "$host_pid"
+		host_rc=$?
+	fi
+	out=$(cat "$log")
+	[ -n "$host_before$host_after" ] && out+=$'\n---- host program ----\n'$(cat "$host_log")
+	rm -f "$log" "$host_log"
 	[ "$want" = panic ] && want=125
 	if [ $rc -eq 124 ]; then fail "$label" "timed out after ${BOOT_TIMEOUT}s" "$out"; return; fi
 	if [ "$rc" != "$want" ]; then fail "$label" "exit status $rc, expected $want" "$out"; return; fi
+	if [ "$host_rc" != 0 ]; then fail "$label" "host program: exit $host_rc" "$out"; return; fi
 	while IFS= read -r line; do
 		[ -z "$line" ] && continue
 		if ! grep -qE -- "$line" <<<"$out"; then fail "$label" "no line matches /$line/" "$out"; return; fi
@@ -157,6 +241,10 @@ if [ -z "$ONLY" ] || [ "$ONLY" = cli ]; then
 	source tests/cli/checks.sh
 	run_cli_checks
 fi
+if [ -z "$ONLY" ] || [ "$ONLY" = http ]; then
+	source tests/http/checks.sh
+	run_http_checks
+fi
 if [ -z "$ONLY" ] || [ "$ONLY" = net ]; then
 	source tests/net/checks.sh
 	run_net_checks
@@ -165,7 +253,7 @@ if [ -z "$ONLY" ] || [ "$ONLY" = fuzz ]; then
 	run_fuzz
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = boot ]; then
-	for src in tests/boot/*.c; do
+	for src in ${BOOT_LIST:-tests/boot/*.c}; do
 		smps=$(key "$src" smp | tr ',' ' ')
 		for machine in $MACHINES; do
 			for smp in ${smps:-1}; do

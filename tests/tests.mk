@@ -11,18 +11,27 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Ikernel -Ikernel/arch/x86_64/inc
 	-fsanitize=address,undefined
 
 # netpeer: the IPv4 stack's portable files on a TAP device (tests/net).
-NET_STACK_C := $(addprefix kernel/inet/,arp.c checksum.c ethernet.c ipv4.c ring.c socket.c tcp.c udp.c)
+NET_STACK_C := $(addprefix kernel/inet/,arp.c checksum.c dhcp.c ethernet.c ipv4.c ring.c socket.c tcp.c udp.c)
 NETPEER := $(BUILD)/tests/net/netpeer
 
 .PHONY: test-images unit-tests test-net fuzz fuzz-merge
 test-images: $(BOOT_TEST_ELFS)
 unit-tests: $(UNIT_TESTS)
 
+# A "files: DIR" line in a boot test's first comment embeds DIR (--files).
+boot_test_files = $(shell sed -n '1,/\*\//s/^[ *]*files: //p' $(1))
+
 $(BUILD)/tests/boot/%.elf: tests/boot/%.c $(KERNEL_ARTIFACTS) $(BUILD)/lull
 	@mkdir -p $(dir $@)
-	$(BUILD)/lull build $< -o $@
+	$(BUILD)/lull build $< $(addprefix --files ,$(call boot_test_files,$<)) -o $@
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(KERNEL_C)
+$(BUILD)/tests/boot/embedded_files.elf: $(shell find tests/boot/embedded_files -type f)
+
+# Helpers that unit tests name beside kernel files (fake_arch.c, tcp_harness.c).
+UNIT_HELPERS := $(filter-out tests/unit/test_%,$(wildcard tests/unit/*.c)) \
+	tests/net/host_platform.c tests/net/host_platform.h
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(UNIT_HELPERS) $(KERNEL_C)
 	@mkdir -p $(dir $@)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(shell sed -n 's|^// unit-under-test: ||p' $<) -lcmocka
 
@@ -50,7 +59,7 @@ fuzz: $(FUZZ_RECEIVE)
 fuzz-merge: $(FUZZ_RECEIVE)
 	$(FUZZ_RECEIVE) -merge=1 tests/fuzz/corpus $(BUILD)/fuzz-corpus
 
-test: all test-images unit-tests $(NETPEER) $(FUZZ_RECEIVE)
+test: all test-images unit-tests $(NETPEER) $(FUZZ_RECEIVE) $(BUILD)/httpd-linux
 	bash tests/run.sh
 
 test-net: $(NETPEER)

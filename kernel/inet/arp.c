@@ -107,7 +107,7 @@ void arp_input(const uint8_t *p, size_t len)
 
 	/* Learn the sender if we know it already or it is talking to us. */
 	struct arp_entry *e = find(sender_ip);
-	if (!e && target_ip == inet_if.addr && sender_ip)
+	if (!e && target_ip == inet_if.addr && inet_if.addr && sender_ip)
 		e = take_entry(sender_ip);
 	if (e) {
 		memcpy(e->mac, sender_mac, 6);
@@ -119,6 +119,7 @@ void arp_input(const uint8_t *p, size_t len)
 			ethernet_send(e->waiting, e->mac, ETH_TYPE_IPV4, n);
 		}
 	}
-	if (op == ARP_REQUEST && target_ip == inet_if.addr)
+	/* Without an address (DHCP still asking) there is nothing to answer for. */
+	if (op == ARP_REQUEST && target_ip == inet_if.addr && inet_if.addr)
 		send_arp(ARP_REPLY, sender_mac, sender_ip);
 }

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define DHCP_CLIENT_PORT 68
+
 enum dhcp_state {
 	DHCP_OFF,        /* not running: a static address, or given up */
 	DHCP_SELECTING,  /* DISCOVER sent, waiting for an OFFER */

@@ -66,6 +66,7 @@ struct inet_stats {
 	uint64_t drop_malformed, drop_checksum, drop_not_ours, drop_fragment, drop_protocol;
 	uint64_t drop_no_socket, drop_queue_full, drop_arp_unresolved;
 	uint64_t tcp_retransmits, tcp_resets_sent;
+	uint64_t dhcp_sent, dhcp_accepted, dhcp_ignored; /* ignored: not for us, or malformed */
 };
 extern struct inet_stats inet_stats;
 
@@ -111,11 +112,15 @@ void arp_input(const uint8_t *arp, size_t len);
 void ipv4_input(const uint8_t *ip, size_t len);
 void icmp_input(uint32_t src, const uint8_t *icmp, size_t len);
 void udp_input(uint32_t src, uint32_t dst, const uint8_t *udp, size_t len);
+/* Sends one datagram of at most ETH_MTU - 28 bytes from our address. */
+void udp_send(uint16_t src_port, uint32_t addr, uint16_t port, const void *buf, size_t len);
 void tcp_input(uint32_t src, uint32_t dst, const uint8_t *tcp, size_t len);
 
-/* Timers: the stack's timer runs tcp_timers, which returns when it wants
- * to run next (0: never); TCP asks for an earlier run with
+/* Timers: the stack's timer runs inet_timers, which runs each protocol's
+ * timers (tcp_timers, dhcp_timers) and returns when the earliest wants to
+ * run next (0: never); a protocol asks for an earlier run with
  * inet_timer_request (lock held). */
+uint64_t inet_timers(uint64_t now);
 uint64_t tcp_timers(uint64_t now);
 void inet_timer_request(uint64_t deadline_ns);
 

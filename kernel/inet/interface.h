@@ -5,7 +5,8 @@
 #include "app.h"
 
 /* Binds the stack to the first netdev, if there is one, with the address
- * from the kernel options or QEMU user networking's defaults. */
+ * from the kernel options, or from DHCP (waiting for it, at most 10 s), or
+ * else QEMU user networking's defaults. */
 void inet_init(const struct kernel_options *options);
 
 #endif

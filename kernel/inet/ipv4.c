@@ -1,10 +1,12 @@
 /*
- * ipv4.c: IPv4 (RFC 791) and ICMP echo (RFC 792).
+ * ipv4.c: IPv4 (RFC 791) and ICMP echo (RFC 792); the dispatch of frames
+ * and of the stack's timer to the protocols above.
  *
  * Fragments are dropped (and counted) rather than reassembled: TCP here
  * never sends datagrams larger than the path MTU, and a peer that fragments
  * UDP to us loses those datagrams.
  */
+#include "inet/dhcp.h"
 #include "inet/inet.h"
 
 #include <string.h>
@@ -42,7 +44,7 @@ void ipv4_input(const uint8_t *ip, size_t len)
 		return;
 	}
 	uint32_t src = get32(ip + 12), dst = get32(ip + 16);
-	if (!is_ours(dst)) {
+	if (!is_ours(dst) && !(ip[9] == IP_PROTO_UDP && dhcp_accepts_any_address())) {
 		inet_stats.drop_not_ours++;
 		return;
 	}
@@ -65,6 +67,15 @@ void ipv4_input(const uint8_t *ip, size_t len)
 	default:
 		inet_stats.drop_protocol++;
 	}
+}
+
+/* The stack's one timer runs every protocol's timers: this is the only
+ * place that knows them all. */
+uint64_t inet_timers(uint64_t now)
+{
+	uint64_t tcp = tcp_timers(now), dhcp = dhcp_timers(now);
+
+	return !tcp ? dhcp : !dhcp || tcp < dhcp ? tcp : dhcp;
 }
 
 bool ipv4_send(uint8_t *ip, uint32_t dst, uint8_t proto, size_t len)

@@ -20,6 +20,19 @@ void ring_destroy(struct ring *r)
 	r->size = r->len = 0;
 }
 
+bool ring_grow(struct ring *r, size_t size)
+{
+	unsigned char *data = kmalloc(size);
+	if (!data)
+		return false;
+	ring_peek(r, 0, data, r->size);
+	kfree(r->data, r->size);
+	r->data = data;
+	r->size = size;
+	r->head = 0;
+	return true;
+}
+
 void ring_put_at(struct ring *r, size_t offset, const void *src, size_t n)
 {
 	const unsigned char *s = src;

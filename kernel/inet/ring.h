@@ -16,6 +16,10 @@ static inline size_t ring_free_space(const struct ring *r)
 {
 	return r->size - r->len;
 }
+/* Moves the ring to a larger buffer of `size` bytes, keeping the data and
+ * whatever was placed past it (ring_put_at) at the same offsets; false if
+ * memory is short, and the ring is unchanged. */
+bool ring_grow(struct ring *r, size_t size);
 /* Appends up to n bytes; returns how many fit. */
 size_t ring_write(struct ring *r, const void *src, size_t n);
 /* Places n bytes `offset` bytes past the end of the data, in the free

@@ -30,7 +30,7 @@ struct inet_socket *socket_alloc(int type)
 	list_init(&s->datagrams);
 	list_init(&s->accept_queue);
 	list_init(&s->tcp.accept_link);
-	s->rcvbuf_size = s->sndbuf_size = 65535;
+	s->rcvbuf_size = s->sndbuf_size = SOCKET_BUFFER_DEFAULT;
 	return s;
 }
 

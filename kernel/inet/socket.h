@@ -23,6 +23,9 @@
 #define SOCKET_ERROR 0x008
 #define SOCKET_HANGUP 0x010
 
+/* SO_RCVBUF and SO_SNDBUF of a new socket. */
+#define SOCKET_BUFFER_DEFAULT (256 * 1024)
+
 /* Out-of-order ranges a connection keeps; more holes than this and later
  * segments are dropped (and retransmitted by the peer). */
 #define TCP_AHEAD_MAX 8
@@ -55,6 +58,15 @@ struct tcp_control {
 	uint32_t snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2;
 	uint32_t rcv_nxt;
 	uint16_t mss; /* the peer's */
+	/* Window scaling (RFC 7323): whether both SYNs carried the option (in
+	 * SYN_SENT: whether ours does), and the shifts for the peer's windows
+	 * and for ours. */
+	bool wscale;
+	uint8_t snd_shift, rcv_shift;
+	/* The right edge of the receive window we offered, and whether that
+	 * window was more than half the buffer when the edge last moved. */
+	uint32_t rcv_adv;
+	bool rcv_adv_wide;
 	uint32_t cwnd, ssthresh;
 	unsigned dupacks;
 	bool in_recovery; /* until snd_una reaches recover (RFC 6582) */
@@ -89,7 +101,7 @@ struct inet_socket {
 	uint16_t local_port, remote_port;
 	bool reuse_addr, nodelay, keepalive, shut_read, shut_write;
 	int error; /* pending, reported once (SO_ERROR, or by the next call) */
-	int rcvbuf_size, sndbuf_size;
+	int rcvbuf_size, sndbuf_size; /* SO_RCVBUF, SO_SNDBUF: how far TCP grows its buffers */
 	/* UDP */
 	struct list_node datagrams;
 	unsigned datagram_count;

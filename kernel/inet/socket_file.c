@@ -16,21 +16,28 @@
 
 static struct list_node to_notify = { &to_notify, &to_notify };
 
-/* A file whose last reference is gone is being released on some core,
- * which is about to take the stack lock to close its socket: nobody waits
- * on it any more, and a reference taken now would outlive it. */
+/* A changed socket waits on to_notify without holding its file: a pending
+ * notification must not keep a closed socket alive (epoll would go on
+ * reporting a descriptor the application closed). socket_release takes it
+ * off the list before its file goes away. */
 void socket_changed(struct inet_socket *s)
 {
-	if (s->file && !list_linked(&s->notify_link) && file_get_unless_released(s->file))
-		list_push_back(&to_notify, &s->notify_link); /* the reference keeps it until notified */
+	if (s->file && !list_linked(&s->notify_link))
+		list_push_back(&to_notify, &s->notify_link);
 }
 
-/* The reference socket_changed took keeps the file (and so the socket)
- * alive until the notification is delivered. */
+/* Called with the lock held, so a file on the list is still there: its
+ * release needs the lock to take the socket off the list. But its last
+ * reference may be gone already (the release waits for the lock on another
+ * core), and then nobody is left to notify. */
 struct file *socket_pop_notification(void)
 {
-	struct list_node *n = list_pop_front(&to_notify);
-	return n ? container_of(n, struct inet_socket, notify_link)->file : NULL;
+	for (struct list_node *n; (n = list_pop_front(&to_notify));) {
+		struct file *f = container_of(n, struct inet_socket, notify_link)->file;
+		if (file_get_unless_released(f))
+			return f;
+	}
+	return NULL;
 }
 
 static const struct file_ops socket_ops;
@@ -79,6 +86,8 @@ static void socket_release(struct file *f)
 	if (!s)
 		return;
 	inet_lock();
+	if (list_linked(&s->notify_link))
+		list_remove(&s->notify_link);
 	if (s->type == INET_SOCK_STREAM)
 		tcp_close(s);
 	else

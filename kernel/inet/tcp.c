@@ -3,10 +3,16 @@
  * congestion control per RFC 5681 (slow start, congestion avoidance, fast
  * retransmit and recovery).
  *
- * Simplifications, each safe because the peer retransmits: segments that
- * arrive out of order are dropped (with an immediate duplicate ACK, which
- * drives the peer's fast retransmit); options other than MSS are ignored,
- * so windows stay below 64 KiB (no window scaling yet).
+ * Options: MSS, and window scaling (RFC 7323) when both SYNs carry it;
+ * others (timestamps, SACK) are ignored. Segments that arrive ahead of a
+ * hole are kept (up to TCP_AHEAD_MAX ranges) and answered at once with a
+ * duplicate ACK, which drives the peer's fast retransmit.
+ *
+ * Buffers start at 64 KiB each, which is all that 1000 quiet connections
+ * should cost, and double up to SO_SNDBUF/SO_RCVBUF (256 KiB by default)
+ * when they are what limits a connection: the send buffer when the windows
+ * would let more than half of it be in flight, the receive buffer when the
+ * peer fills the whole window we offered while the application keeps up.
  *
  * The send buffer holds every byte from snd_una on: unacknowledged bytes
  * first, then bytes not yet sent. SYN and FIN take a sequence number but no
@@ -29,10 +35,13 @@
 #define OPTION_END 0
 #define OPTION_NOP 1
 #define OPTION_MSS 2
+#define OPTION_WSCALE 3
+#define WSCALE_MAX 14 /* RFC 7323, 2.3 */
 
 #define OUR_MSS (ETH_MTU - IP_HEADER - TCP_HEADER)
 #define DEFAULT_PEER_MSS 536
-#define BUFFER_SIZE 65535
+#define BUFFER_INITIAL 65536
+#define BUFFER_LIMIT_MAX (4u << 20) /* the most SO_SNDBUF/SO_RCVBUF may ask */
 #define INITIAL_WINDOW_SEGMENTS 10
 #define MS 1000000ULL
 #define RTO_INITIAL (1000 * MS)
@@ -64,6 +73,31 @@ static uint32_t in_flight(const struct inet_socket *s)
 	return s->tcp.snd_nxt - s->tcp.snd_una;
 }
 
+/* The window field of a segment we send; SYNs carry it unscaled (RFC 7323,
+ * 2.2). Scaling rounds it down, never up: an offer past the buffer's end
+ * would let the peer's sequence numbers, even those of its bare ACKs, run
+ * past the window we accept, and its ACKs would be dropped. Rounding down
+ * can move the offered edge back by less than one unit of scale, but never
+ * behind the buffer's end, so nothing sent within an earlier offer turns
+ * unacceptable. */
+static uint16_t window_field(struct inet_socket *s, uint8_t flags)
+{
+	struct tcp_control *t = &s->tcp;
+
+	if (flags & TCP_RST)
+		return 0;
+	unsigned shift = (flags & TCP_SYN) || !t->wscale ? 0 : t->rcv_shift;
+	uint32_t space = receive_window(s), most = 0xffffu << shift;
+	if (space > most)
+		space = most;
+	space = space >> shift << shift;
+	if (seq_lt(t->rcv_adv, t->rcv_nxt + space)) {
+		t->rcv_adv = t->rcv_nxt + space;
+		t->rcv_adv_wide = space > s->rcvbuf.size / 2;
+	}
+	return (uint16_t)(space >> shift);
+}
+
 /* Writes and sends one segment. Data, if any, comes from the send buffer
  * at `offset` bytes past snd_una. */
 static void send_segment(struct inet_socket *s, uint32_t seq, uint8_t flags, size_t offset,
@@ -71,7 +105,8 @@ static void send_segment(struct inet_socket *s, uint32_t seq, uint8_t flags, siz
 {
 	static uint8_t frame[ETH_HEADER + ETH_MTU];
 	uint8_t *tcp = frame + ETH_HEADER + IP_HEADER;
-	size_t header = TCP_HEADER + ((flags & TCP_SYN) ? 4 : 0);
+	bool syn = flags & TCP_SYN;
+	size_t header = TCP_HEADER + (syn ? 4 : 0) + (syn && s->tcp.wscale ? 4 : 0);
 
 	put16(tcp, s->local_port);
 	put16(tcp + 2, s->remote_port);
@@ -79,14 +114,19 @@ static void send_segment(struct inet_socket *s, uint32_t seq, uint8_t flags, siz
 	put32(tcp + 8, (flags & TCP_ACK) ? s->tcp.rcv_nxt : 0);
 	tcp[12] = (uint8_t)(header / 4) << 4;
 	tcp[13] = flags;
-	uint32_t window = receive_window(s);
-	put16(tcp + 14, (uint16_t)(window > 0xffff ? 0xffff : window));
+	put16(tcp + 14, window_field(s, flags));
 	put16(tcp + 16, 0);
 	put16(tcp + 18, 0);
-	if (flags & TCP_SYN) {
+	if (syn) {
 		tcp[20] = OPTION_MSS;
 		tcp[21] = 4;
 		put16(tcp + 22, OUR_MSS);
+	}
+	if (syn && s->tcp.wscale) {
+		tcp[24] = OPTION_NOP;
+		tcp[25] = OPTION_WSCALE;
+		tcp[26] = 3;
+		tcp[27] = s->tcp.rcv_shift;
 	}
 	if (len)
 		ring_peek(&s->sndbuf, offset, tcp + header, len);
@@ -216,10 +256,47 @@ static void output(struct inet_socket *s)
 	}
 }
 
+/* A buffer's limit: what SO_SNDBUF or SO_RCVBUF asked, within bounds. */
+static size_t buffer_limit(int requested)
+{
+	if (requested < (int)BUFFER_INITIAL)
+		return BUFFER_INITIAL;
+	return (unsigned)requested > BUFFER_LIMIT_MAX ? BUFFER_LIMIT_MAX : (size_t)requested;
+}
+
+/* Doubles a buffer, up to `limit`; false if it is there already or memory
+ * is short (the connection then carries on as it was). */
+static bool grow_buffer(struct ring *r, size_t limit)
+{
+	if (r->size >= limit)
+		return false;
+	return ring_grow(r, r->size * 2 < limit ? r->size * 2 : limit);
+}
+
+/* The send buffer holds what is in flight and what replaces it as ACKs
+ * come: grown when the windows would let more than half of it fly. */
+static bool grow_send_buffer(struct inet_socket *s)
+{
+	const struct tcp_control *t = &s->tcp;
+	uint64_t window = t->snd_wnd < t->cwnd ? t->snd_wnd : t->cwnd;
+
+	return 2 * window > s->sndbuf.size && grow_buffer(&s->sndbuf, buffer_limit(s->sndbuf_size));
+}
+
+static bool init_buffers(struct inet_socket *s)
+{
+	return ring_init(&s->sndbuf, BUFFER_INITIAL) && ring_init(&s->rcvbuf, BUFFER_INITIAL);
+}
+
 static void init_connection(struct inet_socket *s)
 {
 	struct tcp_control *t = &s->tcp;
+	size_t limit = buffer_limit(s->rcvbuf_size);
 
+	/* The smallest shift that can offer the largest receive buffer. */
+	t->rcv_shift = 0;
+	while (t->rcv_shift < WSCALE_MAX && limit >> t->rcv_shift > 0xffff)
+		t->rcv_shift++;
 	t->iss = inet_random();
 	t->snd_una = t->iss;
 	t->snd_nxt = t->iss + 1;
@@ -233,9 +310,10 @@ long tcp_connect(struct inet_socket *s)
 {
 	if (s->tcp.state != TCP_CLOSED)
 		return s->tcp.state == TCP_SYN_SENT ? -EALREADY : -EISCONN;
-	if ((!ring_init(&s->sndbuf, BUFFER_SIZE) || !ring_init(&s->rcvbuf, BUFFER_SIZE)))
+	if (!init_buffers(s))
 		return -ENOMEM;
 	init_connection(s);
+	s->tcp.wscale = true; /* offered; kept if the SYN-ACK carries it too */
 	s->tcp.state = TCP_SYN_SENT;
 	list_push_back(&tcp_sockets, &s->link);
 	send_segment(s, s->tcp.iss, TCP_SYN, 0, 0);
@@ -279,6 +357,8 @@ long tcp_send(struct inet_socket *s, const void *buf, size_t len)
 	if (s->shut_write || (st != TCP_ESTABLISHED && st != TCP_CLOSE_WAIT))
 		return st == TCP_CLOSED || st == TCP_LISTEN ? -ENOTCONN : -EPIPE;
 	size_t n = ring_write(&s->sndbuf, buf, len);
+	if (n < len && grow_send_buffer(s))
+		n += ring_write(&s->sndbuf, (const char *)buf + n, len - n);
 	if (!n)
 		return -EAGAIN;
 	output(s);
@@ -384,8 +464,12 @@ unsigned tcp_poll(struct inet_socket *s)
 	return ready;
 }
 
-static void parse_mss(struct inet_socket *s, const uint8_t *seg, size_t header)
+/* The options of a SYN: the peer's MSS, and its window scale, which is
+ * used only if we offer ours too. */
+static void parse_syn_options(struct inet_socket *s, const uint8_t *seg, size_t header)
 {
+	bool wscale = false;
+
 	for (size_t i = TCP_HEADER; i < header;) {
 		uint8_t kind = seg[i];
 		if (kind == OPTION_END)
@@ -399,9 +483,15 @@ static void parse_mss(struct inet_socket *s, const uint8_t *seg, size_t header)
 		if (kind == OPTION_MSS && seg[i + 1] == 4) {
 			uint16_t mss = get16(seg + i + 2);
 			s->tcp.mss = mss < 64 ? 64 : mss > OUR_MSS ? OUR_MSS : mss;
+		} else if (kind == OPTION_WSCALE && seg[i + 1] == 3) {
+			wscale = true;
+			s->tcp.snd_shift = seg[i + 2] > WSCALE_MAX ? WSCALE_MAX : seg[i + 2];
 		}
 		i += seg[i + 1];
 	}
+	s->tcp.wscale = wscale;
+	if (!wscale)
+		s->tcp.snd_shift = 0;
 }
 
 static void rtt_sample(struct tcp_control *t, uint64_t r)
@@ -491,6 +581,12 @@ static void process_ack(struct inet_socket *s, uint32_t ack, uint32_t window, ui
 		if (t->snd_una != t->snd_nxt)
 			arm_retransmit(s);
 		socket_changed(s); /* send buffer space */
+	} else if (ack == t->snd_una && !window) {
+		/* A closed window: whatever is out was not taken, not lost.
+		 * The peer answered, so a probe's retransmissions are no sign
+		 * of a dead connection: probing goes on as long as it answers
+		 * (RFC 9293, 3.8.6.1). */
+		t->retries = 0;
 	} else if (ack == t->snd_una && !data_len && window == t->snd_wnd && in_flight(s)) {
 		if (++t->dupacks == 3 && !t->in_recovery) { /* fast retransmit */
 			enter_recovery(t);
@@ -593,6 +689,12 @@ static void accept_data(struct inet_socket *s, const uint8_t *data, size_t len, 
 	t->rcv_nxt = end;
 	if (taken)
 		socket_changed(s);
+	/* The peer filled (to within a segment) a window offered while the
+	 * application kept up: the window is what limits it, so offer more. */
+	size_t limit = buffer_limit(s->rcvbuf_size), most = (size_t)0xffff << t->rcv_shift;
+	if (t->wscale && t->rcv_adv_wide && seq_le(t->rcv_adv, end + OUR_MSS) &&
+	    grow_buffer(&s->rcvbuf, limit < most ? limit : most))
+		t->rcv_adv_wide = false;
 	/* ACK every second full segment at once, others within 40 ms; and at
 	 * once when a hole was filled, so the peer's recovery ends. */
 	if (++t->unacked_segments >= 2 || taken < len || filled_hole) {
@@ -628,7 +730,11 @@ static void passive_open(struct inet_socket *l, uint32_t src, uint32_t dst, cons
 		return;
 	}
 	struct inet_socket *c = socket_alloc(l->type);
-	if (!c || !ring_init(&c->sndbuf, BUFFER_SIZE) || !ring_init(&c->rcvbuf, BUFFER_SIZE)) {
+	if (c) {
+		c->rcvbuf_size = l->rcvbuf_size;
+		c->sndbuf_size = l->sndbuf_size;
+	}
+	if (!c || !init_buffers(c)) {
 		if (c)
 			socket_free(c);
 		inet_stats.drop_queue_full++;
@@ -643,9 +749,10 @@ static void passive_open(struct inet_socket *l, uint32_t src, uint32_t dst, cons
 	init_connection(c);
 	c->tcp.irs = get32(seg + 4);
 	c->tcp.rcv_nxt = c->tcp.irs + 1;
+	c->tcp.rcv_adv = c->tcp.rcv_nxt;
 	c->tcp.snd_wnd = get16(seg + 14);
 	c->tcp.snd_wl1 = c->tcp.irs;
-	parse_mss(c, seg, header);
+	parse_syn_options(c, seg, header);
 	c->tcp.state = TCP_SYN_RECEIVED;
 	c->tcp.listener = l;
 	l->pending++;
@@ -682,11 +789,12 @@ static void syn_sent_input(struct inet_socket *s, uint8_t flags, uint32_t seq, u
 		return; /* simultaneous open is not supported */
 	t->irs = seq;
 	t->rcv_nxt = seq + 1;
+	t->rcv_adv = t->rcv_nxt;
 	t->snd_una = ack;
 	t->snd_wnd = window;
 	t->snd_wl1 = seq;
 	t->snd_wl2 = ack;
-	parse_mss(s, seg, header);
+	parse_syn_options(s, seg, header);
 	handshake_done(t);
 	t->rto_deadline = 0;
 	t->retries = 0;
@@ -721,6 +829,9 @@ void tcp_input(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len)
 		return;
 	}
 	struct tcp_control *t = &s->tcp;
+	/* Windows in SYNs are never scaled (RFC 7323, 2.2). */
+	if (t->wscale && !(flags & TCP_SYN) && t->state != TCP_SYN_SENT)
+		window <<= t->snd_shift;
 	if (t->state == TCP_LISTEN) {
 		if (flags & TCP_RST)
 			return;
@@ -742,6 +853,15 @@ void tcp_input(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len)
 				       : seq_lt(seq, t->rcv_nxt + rwnd) &&
 						 seq_lt(t->rcv_nxt, seq + seg_len + 1);
 	if (!acceptable) {
+		/* With our window closed no segment is acceptable, but its ACK
+		 * still counts (RFC 9293, 3.10.7.4): a peer that sent past the
+		 * window would otherwise never see our data acknowledged, and
+		 * we would never read to reopen the window. */
+		if (!rwnd && (flags & TCP_ACK) && !(flags & (TCP_RST | TCP_SYN)) &&
+		    t->state != TCP_SYN_RECEIVED) {
+			process_ack(s, ack, window, seq, 0);
+			output(s);
+		}
 		if (!(flags & TCP_RST))
 			send_ack(s);
 		return;
@@ -799,6 +919,14 @@ void tcp_input(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len)
 			t->state = TCP_CLOSING;
 		else if (t->state == TCP_FIN_WAIT_2)
 			enter_time_wait(s);
+	} else if ((flags & TCP_FIN) && t->fin_received &&
+		   seq + (uint32_t)data_len + 1 == t->rcv_nxt) {
+		/* The FIN again: our ACK of it was lost. Without a new one the
+		 * peer retransmits until it gives up; in TIME_WAIT the wait
+		 * starts over (RFC 9293, 3.10.7.4). */
+		send_ack(s);
+		if (t->state == TCP_TIME_WAIT)
+			enter_time_wait(s);
 	}
 	output(s);
 }
@@ -823,7 +951,8 @@ static uint64_t socket_timers(struct inet_socket *s, uint64_t now, bool *freed)
 			enter_closed(s, ETIMEDOUT);
 			return 0;
 		}
-		if (t->state != TCP_SYN_SENT && t->state != TCP_SYN_RECEIVED) {
+		/* A probe into a closed window says nothing about congestion. */
+		if (t->state != TCP_SYN_SENT && t->state != TCP_SYN_RECEIVED && t->snd_wnd) {
 			enter_recovery(t);
 			t->cwnd = t->mss;
 		}

@@ -1,4 +1,6 @@
-/* udp.c: UDP (RFC 768): datagrams queued per socket, bounded. */
+/* udp.c: UDP (RFC 768): datagrams queued per socket, bounded; those for
+ * port 68 go to the DHCP client while it runs. */
+#include "inet/dhcp.h"
 #include "inet/inet.h"
 #include "inet/socket.h"
 
@@ -24,6 +26,8 @@ void udp_input(uint32_t src, uint32_t dst, const uint8_t *udp, size_t len)
 		return;
 	}
 	uint16_t port = get16(udp + 2);
+	if (port == DHCP_CLIENT_PORT && dhcp_input(src, udp + UDP_HEADER, len - UDP_HEADER))
+		return;
 	for (struct list_node *n = udp_sockets.next; n != &udp_sockets; n = n->next) {
 		struct inet_socket *s = container_of(n, struct inet_socket, link);
 		if (s->local_port != port || (s->local_addr && s->local_addr != dst))
@@ -49,14 +53,12 @@ void udp_input(uint32_t src, uint32_t dst, const uint8_t *udp, size_t len)
 	inet_stats.drop_no_socket++;
 }
 
-long udp_sendto(struct inet_socket *s, const void *buf, size_t len, uint32_t addr, uint16_t port)
+void udp_send(uint16_t src_port, uint32_t addr, uint16_t port, const void *buf, size_t len)
 {
 	static uint8_t frame[ETH_HEADER + ETH_MTU];
 	uint8_t *udp = frame + ETH_HEADER + IP_HEADER;
 
-	if (len > MAX_PAYLOAD)
-		return -EMSGSIZE;
-	put16(udp, s->local_port);
+	put16(udp, src_port);
 	put16(udp + 2, port);
 	put16(udp + 4, (uint16_t)(UDP_HEADER + len));
 	put16(udp + 6, 0);
@@ -66,6 +68,13 @@ long udp_sendto(struct inet_socket *s, const void *buf, size_t len, uint32_t add
 							  (uint16_t)(UDP_HEADER + len))));
 	put16(udp + 6, sum ? sum : 0xffff);
 	ipv4_send(frame + ETH_HEADER, addr, IP_PROTO_UDP, UDP_HEADER + len);
+}
+
+long udp_sendto(struct inet_socket *s, const void *buf, size_t len, uint32_t addr, uint16_t port)
+{
+	if (len > MAX_PAYLOAD)
+		return -EMSGSIZE;
+	udp_send(s->local_port, addr, port, buf, len);
 	return (long)len;
 }
 

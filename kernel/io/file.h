@@ -2,7 +2,7 @@
  * file.h: open files and the file descriptor table.
  *
  * Everything a descriptor can name (the console, eventfds, epoll instances,
- * and later sockets) is a struct file with a table of operations. The
+ * sockets, embedded files) is a struct file with a table of operations. The
  * operations never block: they return -EAGAIN, and the generic layer here
  * waits when the descriptor is blocking, on the file's wait queue, until the
  * file reports that it may be ready (file_notify).
@@ -35,6 +35,15 @@
 
 struct file;
 
+/* What fstat reports of a file that has a size and a time. */
+struct file_stat {
+	uint64_t ino;
+	uint32_t mode; /* st_mode: type and permission bits */
+	uint32_t links;
+	uint64_t size;
+	int64_t mtime, mtime_nsec;
+};
+
 struct file_ops {
 	long (*read)(struct file *f, void *buf, size_t len);
 	long (*write)(struct file *f, const void *buf, size_t len);
@@ -43,6 +52,13 @@ struct file_ops {
 	long (*ioctl)(struct file *f, unsigned long request, void *arg);
 	/* The last descriptor is gone: free what the file holds. */
 	void (*release)(struct file *f);
+	/* Only files with a position (embedded files and directories) have
+	 * these; the system calls fail (ESPIPE, ENOTDIR) without them. */
+	long (*pread)(struct file *f, void *buf, size_t len, uint64_t offset);
+	long (*seek)(struct file *f, int64_t offset, int whence);
+	long (*stat)(struct file *f, struct file_stat *st);
+	/* Fills buf with Linux dirent64 records; returns the bytes used. */
+	long (*getdents)(struct file *f, void *buf, size_t len);
 };
 
 /* Someone interested in a file's readiness (a poll call, an epoll item). */

@@ -374,6 +374,14 @@ void sched_exit_current(void)
 	__builtin_unreachable();
 }
 
+void sched_boot_halt(void)
+{
+	struct cpu *c = cpu_current();
+
+	spin_lock(&c->lock);
+	halt_unlock(c);
+}
+
 void sched_idle_loop(void)
 {
 	struct cpu *c = cpu_current();

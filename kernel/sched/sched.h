@@ -91,6 +91,13 @@ int sched_set_affinity(struct thread *t, uint64_t mask);
 /* Polling API: "I am polling" / "I am working" for the current thread. */
 void sched_set_polling(bool polling);
 
+/* For the boot context before sched_idle_loop, waiting for what only an
+ * interrupt can bring (the network address from DHCP): halts the core until
+ * the next interrupt, counted as halted time. Call with interrupts disabled
+ * after the last look at the condition, so that an interrupt in between
+ * ends the halt instead of being missed; returns with them disabled. */
+void sched_boot_halt(void);
+
 /* Ends the current (dead) thread's time on its core. */
 _Noreturn void sched_exit_current(void);
 

@@ -22,6 +22,21 @@ long sys_epoll_wait(const struct syscall_args *a);
 long sys_eventfd(const struct syscall_args *a);
 long sys_eventfd2(const struct syscall_args *a);
 
+/* sys_fs.c */
+long sys_open(const struct syscall_args *a);
+long sys_openat(const struct syscall_args *a);
+long sys_creat(const struct syscall_args *a);
+long sys_stat(const struct syscall_args *a);
+long sys_fstat(const struct syscall_args *a);
+long sys_newfstatat(const struct syscall_args *a);
+long sys_lseek(const struct syscall_args *a);
+long sys_pread64(const struct syscall_args *a);
+long sys_getdents64(const struct syscall_args *a);
+long sys_access(const struct syscall_args *a);
+long sys_faccessat(const struct syscall_args *a);
+long sys_getcwd(const struct syscall_args *a);
+long sys_read_only_fs(const struct syscall_args *a);
+
 /* sys_memory.c */
 long sys_brk(const struct syscall_args *a);
 long sys_mmap(const struct syscall_args *a);

@@ -317,8 +317,10 @@ long sys_getpeername(const struct syscall_args *a)
 	return names(a, true);
 }
 
-/* The options a demanding server sets; the buffer sizes are recorded and
- * reported, though the stack's buffers stay at 64 KiB. */
+/* The options a demanding server sets. The buffer sizes are how far TCP
+ * grows a connection's buffers when they limit it (from 64 KiB, up to at
+ * most 4 MiB; tcp.c); SO_RCVBUF also picks the window scale, so it should
+ * be set before connect or listen. */
 static int *option(struct inet_socket *s, long level, long name, int *scratch)
 {
 	if (level == SOL_SOCKET) {

@@ -29,5 +29,15 @@ run_cli_checks() {
 	expect_cli build-missing-source 2 "no-such-file" "$LULL" build "$tmp/no-such-file.c" -o "$tmp/x.elf"
 	printf 'int main(void) { return syntax error; }\n' >"$tmp/broken.c"
 	expect_cli build-compile-error 1 "broken.c" "$LULL" build "$tmp/broken.c" -o "$tmp/x.elf"
+	expect_cli build-files-no-dir 2 "needs a directory" "$LULL" build tests/boot/hello.c -o "$tmp/x.elf" --files
+	expect_cli build-files-missing 2 "no-such-dir: no such directory" \
+		"$LULL" build tests/boot/hello.c -o "$tmp/x.elf" --files "$tmp/no-such-dir"
+	mkdir -p "$tmp/tree"
+	ln -s /etc/hostname "$tmp/tree/outside"
+	expect_cli build-files-symlink-outside 1 "outside" "$LULL" build tests/boot/hello.c -o "$tmp/x.elf" --files "$tmp/tree"
+	rm "$tmp/tree/outside"
+	mkfifo "$tmp/tree/fifo"
+	expect_cli build-files-special 1 "fifo: not a regular file" \
+		"$LULL" build tests/boot/hello.c -o "$tmp/x.elf" --files "$tmp/tree"
 	rm -rf "$tmp"
 }

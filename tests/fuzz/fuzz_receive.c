@@ -3,7 +3,11 @@
  * ARP, IPv4, ICMP, UDP and TCP parsing and the TCP state machine behind
  * them. The stack listens on TCP port 7 and UDP port 7 at 10.0.2.15; the
  * harness accepts connections, echoes what they receive and closes them at
- * end of stream, so that replies, timers and teardown run too.
+ * end of stream, so that replies, timers and teardown run too. The DHCP
+ * client is asking for an address at the start of every input (with the
+ * harness's fixed random numbers its transaction id is always 0x829f9b97),
+ * so that datagrams to port 68 reach its parser and state machine; an input
+ * that gets a lease moves the address for its own remaining frames only.
  *
  * An input is a sequence of records:
  *   u8 flags (bit 0: fix the IPv4 and TCP/UDP/ICMP checksums first),
@@ -14,6 +18,7 @@
  */
 #include "host_platform.h"
 
+#include "inet/dhcp.h"
 #include "lib/errno.h"
 
 #include <stdlib.h>
@@ -48,6 +53,7 @@ static void setup(void)
 	host_clock_set(1000000000ull);
 	host_random_fix(0x1234567890abcdefull);
 	host_stack_attach(&dev, OUR_ADDR, 0xffffff00u, 0x0a000202u);
+	dhcp_start();
 	listener = socket_alloc(INET_SOCK_STREAM);
 	udp = socket_alloc(INET_SOCK_DGRAM);
 	if (!listener || !udp || socket_bind(listener, 0, 7) || socket_listen(listener, 16) ||
@@ -87,6 +93,17 @@ static void fix_checksums(uint8_t *frame, size_t len)
 		put16(payload + 2, 0);
 		put16(payload + 2, checksum_over(payload, plen, 0));
 	}
+}
+
+/* Back to the address and DHCP state every input starts from. */
+static void restart_dhcp(void)
+{
+	if (dhcp_state() == DHCP_SELECTING && inet_if.addr == OUR_ADDR)
+		return;
+	inet_if.addr = OUR_ADDR;
+	inet_if.mask = 0xffffff00u;
+	inet_if.gateway = 0x0a000202u;
+	dhcp_start();
 }
 
 /* What an application would do: accept, echo, close at end of stream. */
@@ -135,6 +152,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 		ready = true;
 	}
+	restart_dhcp();
 	while (size >= 4) {
 		uint8_t flags = data[0], advance_ms = data[1];
 		size_t len = get16(data + 2);

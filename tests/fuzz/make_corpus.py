@@ -20,9 +20,9 @@ def eth(payload, ethertype=0x0800, dst=OUR_MAC):
     return dst + PEER_MAC + struct.pack(">H", ethertype) + payload
 
 
-def ipv4(proto, payload, frag=0x4000, ident=1):
+def ipv4(proto, payload, frag=0x4000, ident=1, dst=OUR_IP):
     return struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, frag, 64, proto, 0,
-                       PEER_IP, OUR_IP) + payload
+                       PEER_IP, dst) + payload
 
 
 def tcp(flags, seq, ack, data=b"", options=b"", sport=40000, dport=7, window=65535):
@@ -32,6 +32,20 @@ def tcp(flags, seq, ack, data=b"", options=b"", sport=40000, dport=7, window=655
 
 
 SYN, ACK, FIN, RST, PSH = 0x02, 0x10, 0x01, 0x04, 0x08
+# The DHCP client's transaction id: inet_random() of the harness's fixed
+# random value, 0x1234567890abcdef (low half xor high half).
+DHCP_XID = 0x829f9b97
+
+
+def dhcp_reply(message_type, lease_s=3600):
+    """A DHCP server's reply to port 68, broadcast, offering 10.0.2.15."""
+    bootp = struct.pack(">BBBBIHHIIII16s64s128sI", 2, 1, 6, 0, DHCP_XID, 0, 0x8000, 0,
+                        int.from_bytes(OUR_IP, "big"), 0, 0, OUR_MAC, b"", b"", 0x63825363)
+    options = bytes([53, 1, message_type, 54, 4]) + PEER_IP + bytes([1, 4, 255, 255, 255, 0, 3, 4]) \
+        + PEER_IP + bytes([51, 4]) + struct.pack(">I", lease_s) + bytes([255])
+    payload = bootp + options
+    udp = struct.pack(">HHHH", 67, 68, 8 + len(payload), 0) + payload
+    return eth(ipv4(17, udp, dst=b"\xff" * 4), dst=b"\xff" * 6)
 # The harness fixes the stack's random numbers, so its ISS is this.
 OUR_ISS = 0x90abcdef
 
@@ -41,6 +55,7 @@ def seeds():
     yield "arp-request", record(eth(arp, 0x0806, b"\xff" * 6))
     yield "icmp-echo", record(eth(ipv4(1, struct.pack(">BBHHH", 8, 0, 0, 1, 1) + b"ping" * 8)))
     yield "udp-echo", record(eth(ipv4(17, struct.pack(">HHHH", 5353, 7, 8 + 5, 0) + b"hello")))
+    yield "dhcp-offer-ack", record(dhcp_reply(2)) + record(dhcp_reply(5), 1)
     yield "ipv4-fragment", record(eth(ipv4(17, b"\x00" * 16, frag=0x2000)))
     mss = b"\x02\x04\x05\xb4"
     wscale = b"\x01\x03\x03\x07"

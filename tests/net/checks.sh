@@ -105,6 +105,54 @@ ping_and_udp() {
 		python3 "$LINUX_PEER" echo-client "$STACK_ADDR" 7 1 1000
 }
 
+# DHCP: dnsmasq serves 10.9.1.50-10.9.1.60 in the namespace; netpeer --dhcp
+# (kernel/inet/dhcp.c) must lease an address from that range, with Linux as
+# its gateway, and then echo over TCP at it.
+net_dhcp_case() {
+	local log dlog leases pid dpid addr out rc peer_rc
+	if [ ! -x /usr/sbin/dnsmasq ]; then
+		fail "net/dhcp" "/usr/sbin/dnsmasq is missing (tools/install-deps.sh installs dnsmasq-base)"
+		return
+	fi
+	log=$(mktemp)
+	dlog=$(mktemp)
+	leases=$(mktemp)
+	in_ns /usr/sbin/dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 --user=root \
+		--interface=lull0 --bind-interfaces --dhcp-range=10.9.1.50,10.9.1.60,255.255.255.0,1h \
+		--dhcp-leasefile="$leases" --pid-file= --no-ping --log-dhcp --log-facility=- >"$dlog" 2>&1 &
+	dpid=$!
+	in_ns timeout "$NET_TIMEOUT" "$NETPEER" --dhcp --timeout "$NET_TIMEOUT" serve-echo 7 --exit-after 1 >"$log" 2>&1 &
+	pid=$!
+	if ! wait_ready "$log" "netpeer: ready"; then
+		kill "$pid" "$dpid" 2>/dev/null
+		wait "$pid" "$dpid"
+		fail "net/dhcp" "netpeer got no lease" "$(cat "$log" "$dlog")"
+		rm -f "$log" "$dlog" "$leases"
+		return
+	fi
+	addr=$(sed -n 's|^netpeer: dhcp \(10\.9\.1\.[0-9]*\)/24 gateway 10\.9\.1\.1 .*|\1|p' "$log")
+	if [ -z "$addr" ] || [ "${addr##*.}" -lt 50 ] || [ "${addr##*.}" -gt 60 ]; then
+		kill "$pid" "$dpid" 2>/dev/null
+		wait "$pid" "$dpid"
+		fail "net/dhcp" "not a lease from 10.9.1.50-60/24 via 10.9.1.1" "$(cat "$log" "$dlog")"
+		rm -f "$log" "$dlog" "$leases"
+		return
+	fi
+	out=$(in_ns timeout "$NET_TIMEOUT" python3 "$LINUX_PEER" echo-client "$addr" 7 1 100000 2>&1)
+	rc=$?
+	wait "$pid"
+	peer_rc=$?
+	kill "$dpid" 2>/dev/null
+	wait "$dpid"
+	if [ $rc -ne 0 ] || [ $peer_rc -ne 0 ]; then
+		fail "net/dhcp" "echo to $addr: linux side exit $rc, netpeer exit $peer_rc" "$out
+$(cat "$log" "$dlog")"
+	else
+		pass "net/dhcp ($addr)"
+	fi
+	rm -f "$log" "$dlog" "$leases"
+}
+
 run_net_checks() {
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "SKIP net: network namespaces need root"
@@ -140,5 +188,6 @@ run_net_checks() {
 		python3 "$LINUX_PEER" echo-client "$STACK_ADDR" 7 2 2000000
 	# shellcheck disable=SC2086
 	net_client_case impaired-echo-client-100x50KB 100 50000 $bad
+	net_dhcp_case
 	net_teardown
 }

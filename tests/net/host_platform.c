@@ -93,7 +93,7 @@ void host_run_timers(void)
 	if (!timer_deadline || now < timer_deadline)
 		return;
 	timer_deadline = 0;
-	uint64_t next = tcp_timers(now);
+	uint64_t next = inet_timers(now);
 	if (next)
 		inet_timer_request(next);
 }

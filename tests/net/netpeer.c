@@ -7,10 +7,14 @@
  *   netpeer [OPTIONS] serve-bytes PORT SIZE  HTTP/1.0: SIZE pattern bytes per request
  *   netpeer [OPTIONS] echo-client ADDR PORT CONNECTIONS BYTES
  *   netpeer print-pattern SEED SIZE          the pattern, to stdout
+ *
+ * With --dhcp the stack first gets its address from a DHCP server on the
+ * link (kernel/inet/dhcp.c) and prints it.
  */
 #include "host_platform.h"
 #include "tap_netdev.h"
 
+#include "inet/dhcp.h"
 #include "lib/errno.h"
 
 #include <getopt.h>
@@ -301,6 +305,37 @@ static void wait_for_work(void)
 	poll(&p, 1, timeout_ms);
 }
 
+/* Waits for one frame, timer or held frame, and lets the stack handle it. */
+static void pump(void)
+{
+	wait_for_work();
+	tap_receive(&g.tap);
+	tap_release(&g.tap, host_now_ns());
+	host_run_timers();
+}
+
+static void print_ipv4(const char *label, uint32_t a)
+{
+	printf("%s%u.%u.%u.%u", label, a >> 24, a >> 16 & 0xff, a >> 8 & 0xff, a & 0xff);
+}
+
+/* DISCOVER to ACK, as the kernel does at start-up without lull.ip=. */
+static void acquire_address(uint64_t give_up)
+{
+	dhcp_start();
+	while (dhcp_state() != DHCP_BOUND) {
+		if (host_now_ns() > give_up)
+			die("no DHCP lease");
+		pump();
+	}
+	const struct dhcp_lease *l = dhcp_lease();
+	print_ipv4("netpeer: dhcp ", l->addr);
+	printf("/%d", __builtin_popcount(l->mask));
+	print_ipv4(" gateway ", l->router);
+	print_ipv4(" server ", l->server);
+	printf(" lease %u s\n", l->lease_s);
+}
+
 /* Connections whose FIN or data still wait for the peer's ACK. */
 static unsigned unacked_connections(void)
 {
@@ -367,6 +402,7 @@ static void usage(FILE *out, int status)
 		"The Lull IPv4 stack on a TAP device, with Linux as its peer.\n"
 		"  --tap IF          TAP interface to create or attach to (default lull0)\n"
 		"  --ip A --mask M --gw G   the stack's address (default 10.9.1.2/24 via 10.9.1.1)\n"
+		"  --dhcp            get the address from DHCP instead\n"
 		"  --loss P --reorder P --duplicate P   impair both directions, in percent\n"
 		"  --exit-after N    servers: exit after N connections\n"
 		"  --timeout S       give up (exit 1) after S seconds (default 300)\n"
@@ -406,18 +442,20 @@ int main(int argc, char **argv)
 		{ "loss", required_argument, 0, 'l' },	    { "reorder", required_argument, 0, 'r' },
 		{ "duplicate", required_argument, 0, 'd' }, { "exit-after", required_argument, 0, 'x' },
 		{ "timeout", required_argument, 0, 'T' },   { "help", no_argument, 0, 'h' },
+		{ "dhcp", no_argument, 0, 'D' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *tap = "lull0";
 	uint32_t addr = 0x0a090102, mask = 0xffffff00, gw = 0x0a090101;
 	struct impairment imp = { 0, 0, 0 };
 	unsigned long long timeout_s = 300;
+	bool dhcp = false, static_addr = false;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "vh", options, NULL)) != -1) {
 		switch (opt) {
 		case 't': tap = optarg; break;
-		case 'i': if (!host_parse_ipv4(optarg, &addr)) die("bad --ip"); break;
+		case 'i': if (!host_parse_ipv4(optarg, &addr)) die("bad --ip"); static_addr = true; break;
 		case 'm': if (!host_parse_ipv4(optarg, &mask)) die("bad --mask"); break;
 		case 'g': if (!host_parse_ipv4(optarg, &gw)) die("bad --gw"); break;
 		case 'l': imp.loss_pct = (unsigned)number(optarg, "--loss"); break;
@@ -425,6 +463,7 @@ int main(int argc, char **argv)
 		case 'd': imp.duplicate_pct = (unsigned)number(optarg, "--duplicate"); break;
 		case 'x': g.exit_after = (unsigned)number(optarg, "--exit-after"); break;
 		case 'T': timeout_s = number(optarg, "--timeout"); break;
+		case 'D': dhcp = true; break;
 		case 'v': g.verbose = true; break;
 		case 'h': usage(stdout, 0); break;
 		default: usage(stderr, 2);
@@ -453,6 +492,8 @@ int main(int argc, char **argv)
 	g.port = (uint16_t)number(args[g.mode == ECHO_CLIENT ? 2 : 1], "PORT");
 	if (imp.loss_pct > 100 || imp.reorder_pct > 100 || imp.duplicate_pct > 100)
 		die("impairments are percentages (0-100)");
+	if (dhcp && static_addr)
+		die("--dhcp and --ip exclude each other");
 
 	int r = tap_open(&g.tap, tap, imp);
 	if (r < 0) {
@@ -460,12 +501,17 @@ int main(int argc, char **argv)
 			strerror(-r));
 		return 2;
 	}
-	host_stack_attach(&g.tap.dev, addr, mask, gw);
+	uint64_t give_up = host_now_ns() + timeout_s * 1000000000u;
+	if (dhcp) {
+		host_stack_attach(&g.tap.dev, 0, 0, 0);
+		acquire_address(give_up);
+	} else {
+		host_stack_attach(&g.tap.dev, addr, mask, gw);
+	}
 	start();
 	printf("netpeer: ready\n");
 	fflush(stdout);
 
-	uint64_t give_up = host_now_ns() + timeout_s * 1000000000u;
 	while (step_all()) {
 		if (host_now_ns() > give_up) {
 			fprintf(stderr, "netpeer: timed out after %llu s\n", timeout_s);
@@ -473,27 +519,16 @@ int main(int argc, char **argv)
 			print_stats();
 			return 1;
 		}
-		wait_for_work();
-		tap_receive(&g.tap);
-		tap_release(&g.tap, host_now_ns());
-		host_run_timers();
+		pump();
 	}
 	/* Stay until every connection's last data and FIN are acknowledged
 	 * (they may need retransmitting on an impaired link), for at most 20 s,
 	 * then a little longer so the last ACKs get out. */
 	for (uint64_t until = host_now_ns() + 20000000000u; unacked_connections() &&
-	     host_now_ns() < until;) {
-		wait_for_work();
-		tap_receive(&g.tap);
-		tap_release(&g.tap, host_now_ns());
-		host_run_timers();
-	}
-	for (uint64_t until = host_now_ns() + 300000000u; host_now_ns() < until;) {
-		wait_for_work();
-		tap_receive(&g.tap);
-		tap_release(&g.tap, host_now_ns());
-		host_run_timers();
-	}
+	     host_now_ns() < until;)
+		pump();
+	for (uint64_t until = host_now_ns() + 300000000u; host_now_ns() < until;)
+		pump();
 	print_stats();
 	return g.failed ? 1 : 0;
 }

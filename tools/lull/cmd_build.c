@@ -9,23 +9,28 @@
  */
 #include "commands.h"
 #include "elf_image.h"
+#include "files_image.h"
 #include "symtab_gen.h"
 #include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define MUSL_DIR "/usr/lib/x86_64-linux-musl"
 #define MUSL_SPECS MUSL_DIR "/musl-gcc.specs"
 
 static const char usage[] =
-	"usage: lull build FILE... -o IMAGE [COMPILER FLAGS...] [-v]\n"
+	"usage: lull build FILE... -o IMAGE [--files DIR] [COMPILER FLAGS...] [-v]\n"
 	"\n"
 	"Compiles the C files (and links any .o/.a files) with musl and the Lull\n"
 	"kernel into IMAGE, a bootable ELF for `lull run` or `qemu -kernel`.\n"
 	"\n"
 	"  -o IMAGE   the image to write (required)\n"
+	"  --files DIR  embed the tree under DIR (files, directories, symlinks to\n"
+	"             files inside it; at most 64 MiB): the application sees it\n"
+	"             read-only at / (open, read, stat, readdir)\n"
 	"  -v         print each command run\n"
 	"  -l... -L...  passed to the link; every other -flag to the compiler\n"
 	"             (e.g. -O3 -DNAME=1 -Iinclude -Wall -lm)\n"
@@ -40,6 +45,7 @@ static const char usage[] =
 struct build {
 	struct argv_builder inputs, cflags, ldflags, objects;
 	const char *output;
+	const char *files;
 	bool verbose;
 	const char *home;
 	char *tmp;
@@ -59,6 +65,16 @@ static int parse(struct build *b, int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			b->output = argv[i];
+		} else if (!strcmp(a, "--files")) {
+			if (++i == argc) {
+				tool_error("build", "--files needs a directory");
+				return EXIT_USAGE;
+			}
+			if (b->files) {
+				tool_error("build", "--files may be given once");
+				return EXIT_USAGE;
+			}
+			b->files = argv[i];
 		} else if (!strcmp(a, "-v")) {
 			b->verbose = true;
 		} else if (!strncmp(a, "-l", 2) || !strncmp(a, "-L", 2)) {
@@ -87,6 +103,11 @@ static int parse(struct build *b, int argc, char **argv)
 			tool_error("build", "%s: expected a .c, .o or .a file", in);
 			return EXIT_USAGE;
 		}
+	}
+	struct stat st;
+	if (b->files && (stat(b->files, &st) || !S_ISDIR(st.st_mode))) {
+		tool_error("build", "--files %s: no such directory", b->files);
+		return EXIT_USAGE;
 	}
 	return -1;
 }
@@ -191,6 +212,26 @@ static bool embed_symbols(struct build *b, const char *pass1, char **symtab_obje
 	return ok;
 }
 
+/* The --files tree as an object linked into both passes. */
+static bool embed_files(struct build *b)
+{
+	char *blob = concat(b->tmp, "/files.bin", NULL);
+	char *source = concat(b->tmp, "/files.S", NULL);
+	char *object = concat(b->tmp, "/files.o", NULL);
+	char *as[] = { "gcc", "-c", source, "-o", object, NULL };
+	bool ok = files_image_write(b->files, blob, source);
+	if (ok && run_command(as, b->verbose) != 0) {
+		tool_error("build", "assembling the embedded files failed");
+		ok = false;
+	}
+	if (ok)
+		argv_add(&b->objects, object);
+	free(blob);
+	free(source);
+	free(object);
+	return ok;
+}
+
 static bool check_nothing_moved(const char *pass1, const char *image)
 {
 	struct elf_image a, b;
@@ -228,6 +269,8 @@ static int build(struct build *b)
 		if (!ok)
 			return 1;
 	}
+	if (b->files && !embed_files(b))
+		return 1;
 	char *pass1 = concat(b->tmp, "/pass1.elf", NULL);
 	char *symtab_object = NULL;
 	bool ok = link_image(b, NULL, pass1) && embed_symbols(b, pass1, &symtab_object) &&

@@ -76,6 +76,18 @@ static void kick(struct virtio_net *n, struct virtq *q)
 	}
 }
 
+/* Receive buffers went back to the device: tell it, whatever its
+ * avail_event says. QEMU (up to 8.x) may stop receiving when it finds too
+ * few buffers and leave avail_event behind, so that a driver that trusts
+ * EVENT_IDX never notifies again and receive stalls for good (QEMU commit
+ * 06b12970174 fixed part of it). One notification per interrupt, not per
+ * buffer. */
+static void notify_refilled(struct virtio_net *n)
+{
+	n->vdev->ops->notify(n->vdev, &n->rx);
+	n->netdev.stats.kicks++;
+}
+
 static void rx_interrupt(void *ctx)
 {
 	struct virtio_net *n = ctx;
@@ -99,7 +111,7 @@ static void rx_interrupt(void *ctx)
 			}
 			post_rx_buffer(n, buf);
 		}
-		kick(n, &n->rx);
+		notify_refilled(n);
 	} while (virtq_enable_interrupts(&n->rx));
 	spin_unlock(&n->rx_lock);
 }

@@ -1,0 +1,326 @@
+#!/bin/bash
+# http.sh: `make bench-http`, the seed experiment: host CPU of an HTTP
+# server VM under bursts of requests and silence, beside a Linux guest
+# running the same server and the floor guest that only halts.
+#
+# Three guests, one after the other, on the same QEMU machine (TCG, MACHINE,
+# SMP vCPUs, MEM, a virtio-net NIC on user networking with host port PORT
+# forwarded to guest port 80): (a) Lull's examples/httpd through `lull run`;
+# (b) Debian's kernel with an initramfs whose /init starts the same httpd
+# built for Linux; (c) the floor guest (halts forever, gets no requests).
+# For each RATE: CYCLES bursts of T seconds of requests then T seconds of
+# silence (bench/loadgen: open loop, a new connection per request, or
+# KEEPALIVE=1; "max" is closed loop with MAX_CLIENTS clients, on keep-alive
+# connections unless MAX_KEEPALIVE=0). The qemu process's CPU time is
+# sampled every 250 ms throughout. Writes the plots to
+# docs/bench-http-RATE.png, the table to docs/BENCHMARKS.md and the
+# headline to README.md; raw data stays in $BUILD/bench/http/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+
+BUILD=${BUILD:-build}
+MACHINE=${MACHINE:-q35}
+SMP=${SMP:-2}
+MEM=${MEM:-256M}
+PORT=${PORT:-18080}
+T=${T:-8}
+CYCLES=${CYCLES:-3}
+RATES=${RATES:-10 100 1000 max}
+MAX_CLIENTS=${MAX_CLIENTS:-32}
+KEEPALIVE=${KEEPALIVE:-0}
+# QEMU's user networking listens for forwarded connections with a backlog
+# of 1, so a stream of new connections overflows it on the host and waits
+# out SYN retransmissions; at the highest rate that would measure slirp,
+# not the guest.
+MAX_KEEPALIVE=${MAX_KEEPALIVE:-1}
+TIMEOUT=${TIMEOUT:-2}
+SETTLE=${SETTLE:-5}
+SILENCE_SKIP=${SILENCE_SKIP:-1}
+READY_LIMIT=${READY_LIMIT:-120}
+SAMPLE_MS=250
+LINUX_KERNEL=${LINUX_KERNEL:-$(ls -v /boot/vmlinuz-* 2>/dev/null | tail -n 1)}
+LINUX_INITRD=${LINUX_INITRD:-$BUILD/bench/linux-guest/initramfs.cpio}
+LOADGEN=$BUILD/bench/loadgen
+SAMPLER=$BUILD/bench/cpu_sampler
+out=$BUILD/bench/http
+GUESTS=(lull linux floor)
+declare -A LABEL=([lull]="Lull httpd" [linux]="Linux + httpd" [floor]="floor (halts)")
+
+awk -v t="$T" -v s="$SILENCE_SKIP" 'BEGIN { exit !(t > s) }' || {
+	echo "bench-http: T ($T s) must be longer than SILENCE_SKIP ($SILENCE_SKIP s)" >&2
+	exit 2
+}
+[ -n "$LINUX_KERNEL" ] && [ -f "$LINUX_KERNEL" ] || {
+	echo "bench-http: no Linux kernel in /boot: bash bench/install-deps.sh" >&2
+	exit 1
+}
+command -v gnuplot >/dev/null || { echo "bench-http: gnuplot missing: bash bench/install-deps.sh" >&2; exit 1; }
+# REPORT_ONLY=1 redoes the plots and tables from the last run's data (give
+# it the same settings as that run).
+REPORT_ONLY=${REPORT_ONLY:-0}
+if [ "$REPORT_ONLY" != 1 ]; then
+	rm -rf "$out"
+	mkdir -p "$out"
+fi
+
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+# The QEMU flags `lull run` uses (tools/lull/cmd_run.c), so that the Linux
+# and floor guests differ from the Lull guest only in what they boot.
+qemu_base() {
+	QEMU_CMD=(qemu-system-x86_64 -M "$MACHINE" -accel tcg -cpu max -m "$MEM" -smp "$SMP"
+		-nodefaults -no-reboot -display none -serial stdio -monitor none
+		-device isa-debug-exit,iobase=0xf4,iosize=4
+		-netdev "user,id=net0,hostfwd=tcp::$PORT-:80" -device virtio-net-pci,netdev=net0)
+}
+
+# Starts guest $1 in the background; sets LAUNCHER (the process to stop)
+# and QEMU_PID (the process to measure).
+start_guest() {
+	local guest=$1
+	case $guest in
+	lull)
+		"$BUILD/lull" run "$BUILD/examples/httpd.elf" -p "$PORT:80" --smp "$SMP" --mem "$MEM" \
+			--machine "$MACHINE" >"$out/$guest.console" 2>&1 </dev/null &
+		;;
+	linux)
+		qemu_base
+		"${QEMU_CMD[@]}" -kernel "$LINUX_KERNEL" -initrd "$LINUX_INITRD" \
+			-append "console=ttyS0 quiet panic=-1" >"$out/$guest.console" 2>&1 </dev/null &
+		;;
+	floor)
+		qemu_base
+		"${QEMU_CMD[@]}" -kernel "$BUILD/bench/floor-halt.elf" >"$out/$guest.console" 2>&1 </dev/null &
+		;;
+	esac
+	LAUNCHER=$!
+	pids+=("$LAUNCHER")
+}
+
+# QEMU is the launcher itself or, for `lull run`, its child.
+find_qemu() {
+	QEMU_PID=$LAUNCHER
+	[ "$(cat "/proc/$LAUNCHER/comm" 2>/dev/null)" = qemu-system-x86 ] && return 0
+	local i
+	for i in $(seq 200); do
+		QEMU_PID=$(pgrep -P "$LAUNCHER" -x qemu-system-x86 || true)
+		[ -n "$QEMU_PID" ] && return 0
+		sleep 0.01
+	done
+	echo "bench-http: no qemu process for $1 (see $out/$1.console)" >&2
+	exit 1
+}
+
+# The time line of a guest that gets no requests, in loadgen's format.
+silent_run() {
+	local start k line=""
+	start=$(awk -v t="$EPOCHREALTIME" 'BEGIN { printf "%.3f", t + 0.01 }')
+	for k in $(seq 0 $((CYCLES - 1))); do
+		line+=$(awk -v s="$start" -v k="$k" -v t="$T" \
+			'BEGIN { b = s + k * 2 * t; printf "%s%.3f:%.3f", k ? "," : "", b, b + t }')
+	done
+	sleep "$((2 * T * CYCLES))"
+	echo "bursts=$line"
+}
+
+run_guest() {
+	local guest=$1 rate
+	echo "bench-http: $guest" >&2
+	start_guest "$guest"
+	if [ "$guest" != floor ]; then
+		if ! "$LOADGEN" --wait-ready "$READY_LIMIT" --cycles 0 "127.0.0.1:$PORT" >"$out/$guest-ready.txt"; then
+			echo "bench-http: $guest never answered; its console:" >&2
+			tail -n 30 "$out/$guest.console" >&2
+			exit 1
+		fi
+	fi
+	find_qemu "$guest"
+	pids+=("$QEMU_PID")
+	"$SAMPLER" "$QEMU_PID" "$SAMPLE_MS" >"$out/$guest.cpu" &
+	local sampler=$!
+	pids+=("$sampler")
+	sleep "$SETTLE"
+	for rate in $RATES; do
+		if [ "$guest" = floor ]; then
+			silent_run >"$out/$guest-$rate.txt"
+			continue
+		fi
+		local args=(--on "$T" --off "$T" --cycles "$CYCLES" --timeout "$TIMEOUT")
+		if [ "$rate" = max ]; then
+			args+=(--rate 0 --connections "$MAX_CLIENTS")
+			[ "$MAX_KEEPALIVE" = 1 ] && args+=(--keep-alive)
+		else
+			args+=(--rate "$rate")
+			[ "$KEEPALIVE" = 1 ] && args+=(--keep-alive)
+		fi
+		"$LOADGEN" "${args[@]}" "127.0.0.1:$PORT" >"$out/$guest-$rate.txt" 2>"$out/$guest-$rate.log"
+		sed 's/^/  /' "$out/$guest-$rate.log" >&2
+	done
+	if ! kill -0 "$QEMU_PID" 2>/dev/null; then
+		echo "bench-http: $guest's VM stopped during the run; its console ends:" >&2
+		tail -n 20 "$out/$guest.console" | sed 's/^/  /' >&2
+	fi
+	# `lull run` passes SIGTERM on to its qemu.
+	kill "$LAUNCHER" "$QEMU_PID" 2>/dev/null || true
+	wait "$LAUNCHER" 2>/dev/null || true
+	wait "$sampler" 2>/dev/null || true
+}
+
+[ "$REPORT_ONLY" = 1 ] || for guest in "${GUESTS[@]}"; do run_guest "$guest"; done
+
+# key=value from a loadgen output file.
+field() { tr ' ' '\n' <"$1" | sed -n "s/^$2=//p"; }
+
+# Per guest and rate: the CPU % series relative to the rate's first burst
+# (for the plot), and "BURST% SILENCE% MS_PER_REQUEST" from the samples and
+# loadgen's line, or "- - -" when the VM had stopped before the rate's end.
+# CPU time at a burst's edges is interpolated between samples.
+analyse() {
+	local guest=$1 rate=$2
+	local res=$out/$guest-$rate.txt
+	awk -v bursts="$(field "$res" bursts)" -v T="$T" -v skip="$SILENCE_SKIP" \
+		-v ok="$(field "$res" ok)" -v series="$out/$guest-$rate.series" '
+	function cpu_at(t,   i) {
+		for (i = 2; i <= n && ts[i] < t; i++);
+		if (i > n) i = n;
+		return cs[i - 1] + (cs[i] - cs[i - 1]) * (t - ts[i - 1]) / (ts[i] - ts[i - 1]);
+	}
+	{ n++; ts[n] = $1; cs[n] = $2 }
+	END {
+		nb = split(bursts, b, ",");
+		for (k = 1; k <= nb; k++) {
+			split(b[k], e, ":");
+			on_ms += cpu_at(e[2]) - cpu_at(e[1]); on_s += e[2] - e[1];
+			off_ms += cpu_at(e[2] + T) - cpu_at(e[2] + skip); off_s += T - skip;
+			if (k == 1) first = e[1];
+		}
+		split(b[nb], e, ":"); last = e[2] + T;
+		for (i = 2; i <= n; i++)
+			if (ts[i] > first && ts[i - 1] < last)
+				printf "%.3f %.2f\n", ts[i - 1] - first,
+					100 * (cs[i] - cs[i - 1]) / 1000 / (ts[i] - ts[i - 1]) > series;
+		if (ts[n] < last - 0.5) {
+			print "- - -";
+			exit;
+		}
+		total = cpu_at(last) - cpu_at(first);
+		per_request = ok > 0 ? sprintf("%.2f", total / ok) : "-";
+		printf "%.1f %.2f %s\n", 100 * on_ms / 1000 / on_s, 100 * off_ms / 1000 / off_s, per_request;
+	}' "$out/$guest.cpu"
+}
+
+failed_of() { echo "$(field "$out/$1-$2.txt" errors) of $(field "$out/$1-$2.txt" scheduled)"; }
+rows=() readme_rows=() notes=()
+for guest in lull linux; do
+	fault=$(grep -m1 -E 'fatal|Kernel panic' "$out/$guest.console" || true)
+	[ -z "$fault" ] || notes+=("${LABEL[$guest]}: the VM stopped during the run: \`$fault\` (console in $out/$guest.console).")
+done
+rate_title() {
+	if [ "$1" != max ]; then
+		echo "$1 req/s"
+	elif [ "$MAX_KEEPALIVE" = 1 ]; then
+		echo "max (closed loop, $MAX_CLIENTS keep-alive clients)"
+	else
+		echo "max (closed loop, $MAX_CLIENTS clients)"
+	fi
+}
+for rate in $RATES; do
+	declare -A on=() off=() per=()
+	for guest in "${GUESTS[@]}"; do
+		read -r on[$guest] off[$guest] per[$guest] <<<"$(analyse "$guest" "$rate")"
+		if [ "$guest" = floor ]; then
+			rows+=("| $(rate_title "$rate") | ${LABEL[$guest]} | ${on[$guest]} | ${off[$guest]} | - | - | - | - | - |")
+			continue
+		fi
+		res=$out/$guest-$rate.txt
+		errs="$(field "$res" errors)"
+		[ "$errs" = 0 ] || errs="$errs ($(for e in connect reset timeout status proto; do
+			v=$(field "$res" "err_$e"); [ "$v" = 0 ] || printf '%s %s, ' "$v" "$e"; done | sed 's/, $//'))"
+		rows+=("| $(rate_title "$rate") | ${LABEL[$guest]} | ${on[$guest]} | ${off[$guest]} | ${per[$guest]} | $(field "$res" achieved_rps) | $(field "$res" p50_ms) | $(field "$res" p99_ms) | $errs |")
+	done
+	readme_rows+=("| $(rate_title "$rate") | ${on[lull]} / ${off[lull]} | ${on[linux]} / ${off[linux]} | ${on[floor]} / ${off[floor]} | ${per[lull]} / ${per[linux]} | $(field "$out/lull-$rate.txt" achieved_rps) / $(field "$out/linux-$rate.txt" achieved_rps) | $(failed_of lull "$rate") / $(failed_of linux "$rate") |")
+
+	# One PNG per rate: the three guests side by side on the same scale,
+	# bursts shaded.
+	ymax=$(cat "$out"/*-"$rate".series | awk 'BEGIN { m = 5 } $2 > m { m = $2 } END { print m * 1.1 }')
+	{
+		echo "set terminal pngcairo size 1500,420 font ',10'"
+		echo "set output 'docs/bench-http-$rate.png'"
+		echo "set multiplot layout 1,3 title \"Host CPU of the qemu process, $(rate_title "$rate"): $CYCLES x (${T} s burst, ${T} s silence); QEMU TCG $MACHINE, $SMP vCPUs\""
+		echo "set xrange [0:$((2 * T * CYCLES))]; set yrange [0:$ymax]"
+		echo "set xlabel 'seconds'; set ylabel 'CPU % of one host core'; set grid"
+		for k in $(seq 0 $((CYCLES - 1))); do
+			echo "set object $((k + 1)) rect from $((2 * k * T)),graph 0 to $(((2 * k + 1) * T)),graph 1 fc rgb '#ffe6cc' fs solid 1.0 noborder behind"
+		done
+		for guest in "${GUESTS[@]}"; do
+			echo "set title '${LABEL[$guest]}: ${on[$guest]}% in bursts, ${off[$guest]}% in silence'"
+			echo "plot '$out/$guest-$rate.series' using 1:2 with steps lw 1.5 lc rgb '#1f5fa8' notitle"
+		done
+		echo "unset multiplot"
+	} | gnuplot
+	unset on off per
+done
+
+ready_lull=$(field "$out/lull-ready.txt" ready_ms)
+ready_linux=$(field "$out/linux-ready.txt" ready_ms)
+loadmode=$([ "$KEEPALIVE" = 1 ] && echo "keep-alive connections" || echo "a new connection per request")
+cmd="make bench-http"
+[ "$T" = 8 ] && [ "$CYCLES" = 3 ] && [ "$RATES" = "10 100 1000 max" ] || cmd="make bench-http T=$T CYCLES=$CYCLES RATES='$RATES'"
+{
+	echo
+	echo "## Host CPU under bursts of HTTP requests (\`make bench-http\`)"
+	echo
+	echo "The seed experiment: an HTTP server VM gets bursts of requests then silence,"
+	echo "and the host CPU of its qemu process is watched. Three guests, one after the"
+	echo "other, on QEMU TCG \`-M $MACHINE\`, $SMP vCPUs, $MEM, a virtio-net NIC on user"
+	echo "networking with a host port forwarded to port 80: (a) \`examples/httpd\` on Lull"
+	echo "(\`lull run\`); (b) Debian's kernel ($(basename "$LINUX_KERNEL")) with an initramfs whose"
+	echo "\`/init\` (bench/linux-guest/init.c) loads virtio-net and runs the same httpd built"
+	echo "for Linux (static, musl); (c) the floor guest, which halts forever and gets no"
+	echo "requests. Per rate: $CYCLES bursts of $T s then $T s of silence; bench/loadgen sends"
+	echo "GET / ($loadmode) open loop, on a fixed schedule whatever the answers,"
+	echo "with latency counted from each request's due time; \"max\" is closed loop with"
+	echo "$MAX_CLIENTS clients$([ "$MAX_KEEPALIVE" = 1 ] && echo " on keep-alive connections"). A request unanswered after $TIMEOUT s fails."
+	echo "QEMU's user networking takes forwarded connections from a host listen queue"
+	echo "of 1 (\`ss -ltn\` shows it), so bursts of new connections overflow it and wait"
+	echo "out 1 s SYN retransmissions: at high rates of new connections that, not the"
+	echo "guest, limits both guests (hence keep-alive for the max probe)."
+	echo
+	echo "CPU % is of one host core (2 vCPUs can use 200%), from utime+stime of all qemu"
+	echo "threads sampled every ${SAMPLE_MS} ms; \"in silence\" leaves out the first ${SILENCE_SKIP} s after"
+	echo "each burst. Host CPU-ms per request: the qemu process's CPU time over the"
+	echo "rate's whole window (bursts and silences) divided by the requests answered 200."
+	echo "Failed requests count as infinitely slow in the latency percentiles (inf)."
+	echo "The load generator runs on the same 2 host cores as the VM."
+	echo "Time from starting the guest to the first HTTP 200: Lull ${ready_lull} ms, Linux ${ready_linux} ms."
+	echo "Measured $(date -u +%Y-%m-%d) on $(nproc) host cores. Reproduce: \`$cmd\`."
+	echo
+	[ ${#notes[@]} -eq 0 ] || { printf '**%s**\n' "${notes[@]}"; echo; }
+	echo "| rate | guest | CPU % in bursts | CPU % in silence | host CPU-ms / request | achieved req/s | p50 ms | p99 ms | errors |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	printf '%s\n' "${rows[@]}"
+	echo
+	for rate in $RATES; do echo "![host CPU at $(rate_title "$rate")](bench-http-$rate.png)"; done
+} >"$out/section.md"
+update_section bench-http "$out/section.md"
+
+{
+	echo
+	echo "Host CPU of the VM's qemu process under bursts of HTTP requests ($CYCLES x $T s"
+	echo "on, $T s off; QEMU TCG, $SMP vCPUs; CPU % of one host core, burst / silence),"
+	echo "beside a Linux guest running the same server and a guest that only halts"
+	echo "(\`$cmd\`, details in docs/BENCHMARKS.md). First HTTP 200 after boot:"
+	echo "Lull ${ready_lull} ms, Linux ${ready_linux} ms."
+	echo
+	echo "| rate | Lull CPU % | Linux CPU % | floor CPU % | host CPU-ms / request, Lull / Linux | achieved req/s, Lull / Linux | failed requests, Lull / Linux |"
+	echo "|---|---|---|---|---|---|---|"
+	printf '%s\n' "${readme_rows[@]}"
+} >"$out/readme.md"
+update_section bench-http "$out/readme.md" README.md
+cat "$out/section.md"

@@ -1,0 +1,63 @@
+#!/bin/bash
+# initramfs.sh: builds the Linux guest's initramfs for `make bench-http`: a
+# newc cpio archive holding /init (bench/linux-guest/init.c, static), /httpd
+# (examples/httpd built for Linux, static), the document root as /www, and
+# the modules Debian's kernel needs for a virtio-net NIC on PCI, with their
+# dependencies from modules.dep, numbered in load order under /modules.
+#
+# usage: initramfs.sh OUT.cpio INIT HTTPD DOCROOT KERNEL_VERSION
+set -euo pipefail
+
+[ $# -eq 5 ] || { echo "usage: initramfs.sh OUT.cpio INIT HTTPD DOCROOT KERNEL_VERSION" >&2; exit 2; }
+out=$1 init=$2 httpd=$3 docroot=$4 kver=$5
+moddir=/lib/modules/$kver
+[ -f "$moddir/modules.dep" ] || {
+	echo "initramfs.sh: $moddir/modules.dep missing: install linux-image-amd64 (bash bench/install-deps.sh)" >&2
+	exit 1
+}
+command -v cpio >/dev/null || { echo "initramfs.sh: cpio missing: apt-get install cpio" >&2; exit 1; }
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/modules" "$stage/www"
+cp "$init" "$stage/init"
+cp "$httpd" "$stage/httpd"
+cp -r "$docroot/." "$stage/www/"
+
+# Depth first through modules.dep, each module after what it needs.
+declare -A deps seen
+while IFS=: read -r mod rest; do
+	deps[$mod]=$rest
+done <"$moddir/modules.dep"
+order=()
+visit() {
+	local m=$1 d
+	[ -n "${seen[$m]:-}" ] && return
+	seen[$m]=1
+	[ -n "${deps[$m]+x}" ] || { echo "initramfs.sh: $m not in modules.dep" >&2; exit 1; }
+	for d in ${deps[$m]}; do visit "$d"; done
+	order+=("$m")
+}
+for want in virtio_pci virtio_net; do
+	path=$(grep -oE "^[^:]*/$want\.ko(\.xz|\.zst|\.gz)?:" "$moddir/modules.dep" | tr -d :)
+	[ -n "$path" ] || { echo "initramfs.sh: no $want module for $kver" >&2; exit 1; }
+	visit "$path"
+done
+
+# finit_module wants a plain .ko here: decompress what Debian compressed.
+i=10
+for m in "${order[@]}"; do
+	name=$i-$(basename "${m%%.ko*}").ko
+	case $m in
+	*.xz) xz -dc "$moddir/$m" ;;
+	*.zst) zstd -dc "$moddir/$m" ;;
+	*.gz) gzip -dc "$moddir/$m" ;;
+	*) cat "$moddir/$m" ;;
+	esac >"$stage/modules/$name"
+	i=$((i + 1))
+done
+
+tmp=$out.tmp
+(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) >"$tmp"
+mv "$tmp" "$out"
+echo "initramfs.sh: $out: modules ${order[*]##*/}" >&2

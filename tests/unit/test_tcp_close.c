@@ -1,0 +1,288 @@
+/* test_tcp_close.c: TCP connection teardown in kernel/inet/tcp.c: FINs in
+ * both directions through FIN_WAIT_1/2, CLOSING, TIME_WAIT, CLOSE_WAIT and
+ * LAST_ACK, and resets. */
+// unit-under-test: tests/unit/tcp_harness.c tests/net/host_platform.c kernel/inet/arp.c kernel/inet/checksum.c kernel/inet/dhcp.c kernel/inet/ethernet.c kernel/inet/ipv4.c kernel/inet/ring.c kernel/inet/socket.c kernel/inet/tcp.c kernel/inet/udp.c
+#include "tcp_harness.h"
+
+#include "lib/errno.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#define TIME_WAIT_MS 2000
+
+/* shutdown(SHUT_WR): the FIN goes, and the state is FIN_WAIT_1. */
+static void send_fin(struct conn *c)
+{
+	assert_int_equal(socket_shutdown(c->s, 1), 0);
+	expect(FIN | ACK, c->ours, c->theirs, 0);
+	c->ours++;
+	assert_int_equal(c->s->tcp.state, TCP_FIN_WAIT_1);
+}
+
+static void active_close_through_time_wait(void **state)
+{
+	(void)state;
+	struct conn c;
+	char buf[8];
+
+	open_active(&c, PEER_DEFAULT);
+	send_fin(&c);
+	assert_int_equal(tcp_send(c.s, "x", 1), -EPIPE);
+	peer_ack(&c, c.ours, 65535);
+	assert_int_equal(c.s->tcp.state, TCP_FIN_WAIT_2);
+	/* Data still flows towards us, then the peer's FIN, ACKed at once. */
+	peer_data(&c, "bye", 3);
+	peer_flags(&c, FIN | ACK, 65535);
+	expect(ACK, c.ours, c.theirs, 0);
+	assert_int_equal(c.s->tcp.state, TCP_TIME_WAIT);
+	assert_int_equal(tcp_recv(c.s, buf, sizeof buf, false), 3);
+	assert_int_equal(tcp_recv(c.s, buf, sizeof buf, false), 0);
+	/* Two MSL, then closed. */
+	advance_ms(TIME_WAIT_MS - 1);
+	assert_int_equal(c.s->tcp.state, TCP_TIME_WAIT);
+	advance_ms(1);
+	assert_int_equal(c.s->tcp.state, TCP_CLOSED);
+	expect_nothing();
+	/* Anything more from the peer now draws a reset. */
+	peer_data(&c, "late", 4);
+	assert_int_equal(take().flags & RST, RST);
+}
+
+static void fin_retransmitted_until_acked(void **state)
+{
+	(void)state;
+	struct conn c;
+
+	open_active(&c, PEER_DEFAULT);
+	send_fin(&c);
+	advance_ms(999);
+	expect_nothing();
+	advance_ms(1);
+	expect(FIN | ACK, c.ours - 1, c.theirs, 0);
+	peer_ack(&c, c.ours, 65535);
+	assert_int_equal(c.s->tcp.state, TCP_FIN_WAIT_2);
+	advance_ms(10000);
+	expect_nothing();
+}
+
+static void fin_after_data_waits_for_it(void **state)
+{
+	(void)state;
+	struct conn c;
+
+	open_active(&c, PEER_DEFAULT);
+	peer_ack(&c, c.ours, 0); /* closed window: the data waits */
+	assert_int_equal(app_send(&c, 100), 100);
+	assert_int_equal(socket_shutdown(c.s, 1), 0);
+	expect_nothing(); /* the FIN follows the data */
+	peer_ack(&c, c.ours, 65535);
+	expect_data(&c, 100);
+	expect(FIN | ACK, c.ours, c.theirs, 0);
+	c.ours++;
+	peer_ack(&c, c.ours, 65535);
+	assert_int_equal(c.s->tcp.state, TCP_FIN_WAIT_2);
+}
+
+static void simultaneous_close_through_closing(void **state)
+{
+	(void)state;
+	struct conn c;
+
+	open_active(&c, PEER_DEFAULT);
+	send_fin(&c);
+	/* The peer's FIN crosses ours: it does not ACK our FIN yet. */
+	struct segment fin = { .sport = PEER_PORT, .dport = c.port, .flags = FIN | ACK,
+			       .seq = c.theirs, .ack = c.ours - 1, .window = 65535, .mss = -1,
+			       .wscale = -1 };
+	peer_send(&fin);
+	c.theirs++;
+	expect(ACK, c.ours, c.theirs, 0);
+	assert_int_equal(c.s->tcp.state, TCP_CLOSING);
+	peer_ack(&c, c.ours, 65535);
+	assert_int_equal(c.s->tcp.state, TCP_TIME_WAIT);
+	advance_ms(TIME_WAIT_MS);
+	assert_int_equal(c.s->tcp.state, TCP_CLOSED);
+}
+
+static void passive_close_through_last_ack(void **state)
+{
+	(void)state;
+	struct conn c;
+	char buf[8];
+
+	open_passive(&c, PEER_DEFAULT);
+	assert_int_equal(tcp_socket_count(), 2);
+	peer_flags(&c, FIN | ACK, 65535);
+	expect(ACK, c.ours, c.theirs, 0);
+	assert_int_equal(c.s->tcp.state, TCP_CLOSE_WAIT);
+	assert_int_equal(tcp_recv(c.s, buf, sizeof buf, false), 0); /* end of stream */
+	assert_true(tcp_poll(c.s) & SOCKET_READABLE);
+	/* We may still send. */
+	assert_int_equal(app_send(&c, 10), 10);
+	expect_data(&c, 10);
+	/* close(): the FIN goes; the socket lives on without its file until
+	 * the FIN is ACKed. */
+	tcp_close(c.s);
+	expect(FIN | ACK, c.ours, c.theirs, 0);
+	c.ours++;
+	assert_int_equal(c.s->tcp.state, TCP_LAST_ACK);
+	assert_int_equal(tcp_socket_count(), 2);
+	peer_ack(&c, c.ours, 65535);
+	assert_int_equal(tcp_socket_count(), 1); /* freed */
+	expect_nothing();
+}
+
+static void last_ack_gives_up_eventually(void **state)
+{
+	(void)state;
+	struct conn c;
+
+	open_passive(&c, PEER_DEFAULT);
+	peer_flags(&c, FIN | ACK, 65535);
+	drain();
+	tcp_close(c.s);
+	drain();
+	/* The peer vanished: the FIN is retransmitted, then the orphaned
+	 * socket is freed. */
+	for (unsigned i = 0; i < 400; i++)
+		advance_ms(1000);
+	assert_int_equal(tcp_socket_count(), 1);
+}
+
+static void retransmitted_fin_acked_in_time_wait(void **state)
+{
+	(void)state;
+	struct conn c;
+
+	open_active(&c, PEER_DEFAULT);
+	send_fin(&c);
+	peer_ack(&c, c.ours, 65535);
+	peer_flags(&c, FIN | ACK, 65535);
+	expect(ACK, c.ours, c.theirs, 0);
+	assert_int_equal(c.s->tcp.state, TCP_TIME_WAIT);
+	/* Our ACK was lost: the peer sends its FIN again, and must get the
+	 * ACK again, and the wait starts over (RFC 9293, 3.10.7.4). */
+	advance_ms(1500);
+	c.theirs--;
+	peer_flags(&c, FIN | ACK, 65535);
+	expect(ACK, c.ours, c.theirs, 0);
+	advance_ms(TIME_WAIT_MS - 1);
+	assert_int_equal(c.s->tcp.state, TCP_TIME_WAIT);
+	advance_ms(1);
+	assert_int_equal(c.s->tcp.state, TCP_CLOSED);
+}
+
+static void retransmitted_fin_acked_in_close_wait(void **state)
+{
+	(void)state;
+	struct conn c;
+
+	open_passive(&c, PEER_DEFAULT);
+	peer_flags(&c, FIN | ACK, 65535);
+	expect(ACK, c.ours, c.theirs, 0);
+	c.theirs--;
+	peer_flags(&c, FIN | ACK, 65535);
+	expect(ACK, c.ours, c.theirs, 0);
+	assert_int_equal(c.s->tcp.state, TCP_CLOSE_WAIT);
+}
+
+static void reset_reports_econnreset(void **state)
+{
+	(void)state;
+	struct conn c;
+	char buf[8];
+
+	open_active(&c, PEER_DEFAULT);
+	peer_data(&c, "data", 4);
+	peer_flags(&c, RST, 0);
+	assert_int_equal(c.s->tcp.state, TCP_CLOSED);
+	assert_true(tcp_poll(c.s) & SOCKET_ERROR);
+	assert_true(tcp_poll(c.s) & SOCKET_HANGUP);
+	/* Data that arrived before the reset is still read, then the error,
+	 * once. */
+	assert_int_equal(tcp_recv(c.s, buf, sizeof buf, false), 4);
+	assert_int_equal(tcp_recv(c.s, buf, sizeof buf, false), -ECONNRESET);
+	assert_int_equal(tcp_recv(c.s, buf, sizeof buf, false), 0);
+	assert_int_equal(c.s->tcp.rto_deadline, 0);
+	advance_ms(10000);
+	expect_nothing();
+}
+
+static void reset_outside_window_ignored(void **state)
+{
+	(void)state;
+	struct conn c;
+
+	open_active(&c, PEER_DEFAULT);
+	struct segment rst = { .sport = PEER_PORT, .dport = c.port, .flags = RST,
+			       .seq = c.theirs + 1000000, .mss = -1, .wscale = -1 };
+	peer_send(&rst);
+	assert_int_equal(c.s->tcp.state, TCP_ESTABLISHED);
+	expect_nothing();
+}
+
+static void reset_ignored_in_time_wait(void **state)
+{
+	(void)state;
+	struct conn c;
+
+	open_active(&c, PEER_DEFAULT);
+	send_fin(&c);
+	peer_ack(&c, c.ours, 65535);
+	peer_flags(&c, FIN | ACK, 65535);
+	expect(ACK, c.ours, c.theirs, 0);
+	advance_ms(500);
+	peer_flags(&c, RST, 0);
+	assert_int_equal(c.s->tcp.state, TCP_TIME_WAIT);
+	assert_int_equal(c.s->error, 0);
+	advance_ms(TIME_WAIT_MS - 500);
+	assert_int_equal(c.s->tcp.state, TCP_CLOSED);
+}
+
+static void close_with_unread_data_resets(void **state)
+{
+	(void)state;
+	struct conn c;
+
+	open_passive(&c, PEER_DEFAULT);
+	peer_data(&c, "unread", 6);
+	tcp_close(c.s);
+	expect(RST | ACK, c.ours, c.theirs, 0);
+	assert_int_equal(tcp_socket_count(), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(active_close_through_time_wait, harness_setup,
+						harness_teardown),
+		cmocka_unit_test_setup_teardown(fin_retransmitted_until_acked, harness_setup,
+						harness_teardown),
+		cmocka_unit_test_setup_teardown(fin_after_data_waits_for_it, harness_setup,
+						harness_teardown),
+		cmocka_unit_test_setup_teardown(simultaneous_close_through_closing, harness_setup,
+						harness_teardown),
+		cmocka_unit_test_setup_teardown(passive_close_through_last_ack, harness_setup,
+						harness_teardown),
+		cmocka_unit_test_setup_teardown(last_ack_gives_up_eventually, harness_setup,
+						harness_teardown),
+		cmocka_unit_test_setup_teardown(retransmitted_fin_acked_in_time_wait, harness_setup,
+						harness_teardown),
+		cmocka_unit_test_setup_teardown(retransmitted_fin_acked_in_close_wait,
+						harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(reset_reports_econnreset, harness_setup,
+						harness_teardown),
+		cmocka_unit_test_setup_teardown(reset_outside_window_ignored, harness_setup,
+						harness_teardown),
+		cmocka_unit_test_setup_teardown(reset_ignored_in_time_wait, harness_setup,
+						harness_teardown),
+		cmocka_unit_test_setup_teardown(close_with_unread_data_resets, harness_setup,
+						harness_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
