@@ -1,6 +1,7 @@
 #!/bin/bash
 # install-deps.sh: installs the Debian 12 packages Lull needs to build, run
-# and test, when they are missing. Uses sudo when not run as root.
+# and test, when they are missing, and the packages named as arguments
+# (bench/install-deps.sh adds the benchmarks'). Uses sudo when not root.
 set -euo pipefail
 
 # grub-pc-bin, grub-common, xorriso and mtools: the test of the Multiboot2 entry.
@@ -11,6 +12,8 @@ set -euo pipefail
 PACKAGES=(gcc make libc6-dev binutils musl-tools musl-dev qemu-system-x86 libcmocka-dev
 	grub-pc-bin grub-common xorriso mtools
 	iproute2 iputils-ping curl python3 clang libclang-rt-14-dev dnsmasq-base)
+
+PACKAGES+=("$@")
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -77,11 +77,11 @@ static void kick(struct virtio_net *n, struct virtq *q)
 }
 
 /* Receive buffers went back to the device: tell it, whatever its
- * avail_event says. QEMU (up to 8.x) may stop receiving when it finds too
- * few buffers and leave avail_event behind, so that a driver that trusts
- * EVENT_IDX never notifies again and receive stalls for good (QEMU commit
- * 06b12970174 fixed part of it). One notification per interrupt, not per
- * buffer. */
+ * avail_event says. QEMU 7.2 (Debian 12's), short of receive buffers, can
+ * leave avail_event behind, so that a driver that trusts EVENT_IDX never
+ * notifies again and receive stalls for good (seen with 20 concurrent
+ * transfers; later QEMU fixes the re-check in virtio_net_has_buffers).
+ * One notification per interrupt, not per buffer. */
 static void notify_refilled(struct virtio_net *n)
 {
 	n->vdev->ops->notify(n->vdev, &n->rx);
