@@ -49,6 +49,7 @@
 #define RTO_MAX (60000 * MS)
 #define DELAYED_ACK (40 * MS)
 #define TIME_WAIT_TIME (2000 * MS) /* 2 MSL, with a short MSL of one second */
+#define TIME_WAIT_GRAIN (250 * MS)
 #define MAX_RETRIES 8
 #define PERSIST_MAX (60000 * MS)
 
@@ -199,7 +200,11 @@ static void enter_time_wait(struct inet_socket *s)
 {
 	s->tcp.state = TCP_TIME_WAIT;
 	s->tcp.rto_deadline = s->tcp.persist_deadline = 0;
-	s->tcp.timewait_deadline = arch_clock_ns() + TIME_WAIT_TIME;
+	/* Rounded up to a multiple of TIME_WAIT_GRAIN, so that the TIME_WAITs
+	 * of a burst of connections end together, at a few timer interrupts
+	 * (each a walk over every socket), not one each. */
+	uint64_t end = arch_clock_ns() + TIME_WAIT_TIME;
+	s->tcp.timewait_deadline = end + TIME_WAIT_GRAIN - 1 - (end + TIME_WAIT_GRAIN - 1) % TIME_WAIT_GRAIN;
 	request_timer(s->tcp.timewait_deadline);
 	socket_changed(s);
 }
