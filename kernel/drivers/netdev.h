@@ -23,6 +23,11 @@ struct netdev {
 	bool link_up;
 	/* Copies an Ethernet frame (without FCS) out; false if it was dropped. */
 	bool (*transmit)(struct netdev *dev, const void *frame, size_t len);
+	/* Tells the device about the frames given to transmit since the last
+	 * call. The stack calls it once per batch, when it releases its lock,
+	 * so a burst of frames costs one notification (one VM exit). NULL
+	 * when transmit sends at once. */
+	void (*flush)(struct netdev *dev);
 	/* Set by the network stack; called for each received frame, in
 	 * interrupt context on the boot processor. */
 	void (*receive)(struct netdev *dev, const void *frame, size_t len);

@@ -36,8 +36,17 @@ void inet_lock(void)
 	spin_lock(&lock);
 }
 
+/* What the stack transmitted while it held the lock goes out as one
+ * batch. */
+static void flush_transmit(void)
+{
+	if (inet_if.dev && inet_if.dev->flush)
+		inet_if.dev->flush(inet_if.dev);
+}
+
 void inet_unlock_quiet(void)
 {
+	flush_transmit();
 	spin_unlock(&lock);
 }
 
@@ -45,6 +54,7 @@ void inet_unlock_quiet(void)
  * which asks sockets for their state, which takes the lock. */
 void inet_unlock(void)
 {
+	flush_transmit();
 	for (;;) {
 		struct file *f = socket_pop_notification();
 		spin_unlock(&lock);

@@ -5,7 +5,7 @@
  * interrupts are suppressed, the used ring is drained and refilled, then
  * interrupts are re-enabled and the ring checked once more, so a burst of
  * packets costs one interrupt. Transmit copies each frame into a buffer of
- * its own and notifies the device (see transmit for why always);
+ * its own; the device is notified once per batch of frames (flush);
  * completions are reclaimed from their interrupt and on the next transmit.
  */
 #include "drivers/virtio/virtio_net.h"
@@ -45,6 +45,7 @@ struct virtio_net {
 	struct virtq rx, tx;
 	struct spinlock rx_lock, tx_lock;
 	void *tx_free; /* buffers back from the device, linked through their first word */
+	bool tx_unnotified; /* frames queued since the last notification */
 };
 
 static unsigned device_count;
@@ -140,6 +141,14 @@ static void tx_interrupt(void *ctx)
 	spin_unlock(&n->tx_lock);
 }
 
+/* Called with tx_lock held. */
+static void notify_tx_locked(struct virtio_net *n)
+{
+	n->tx_unnotified = false;
+	n->vdev->ops->notify(n->vdev, &n->tx);
+	n->netdev.stats.kicks++;
+}
+
 static bool transmit(struct netdev *dev, const void *frame, size_t len)
 {
 	struct virtio_net *n = (struct virtio_net *)dev;
@@ -160,11 +169,11 @@ static bool transmit(struct netdev *dev, const void *frame, size_t len)
 					  false };
 		sent = virtq_add(&n->tx, &b, 1, buf);
 		if (sent) {
-			/* Every frame is notified: trusting avail_event here too
-			 * lost notifications under QEMU 7.2 (see notify_refilled)
-			 * and transmit stalled for good. */
-			n->vdev->ops->notify(n->vdev, &n->tx);
-			dev->stats.kicks++;
+			n->tx_unnotified = true;
+			/* A batch that takes every buffer cannot wait for its
+			 * end: the device must start freeing them now. */
+			if (!n->tx_free)
+				notify_tx_locked(n);
 			dev->stats.tx_packets++;
 			dev->stats.tx_bytes += len;
 		} else {
@@ -176,6 +185,19 @@ static bool transmit(struct netdev *dev, const void *frame, size_t len)
 		dev->stats.tx_dropped++;
 	spin_unlock(&n->tx_lock);
 	return sent;
+}
+
+/* One notification for the frames of a batch, whatever avail_event says:
+ * trusting it lost notifications now and then under QEMU 7.2 (see
+ * notify_refilled) and transmit stalled for good. */
+static void flush(struct netdev *dev)
+{
+	struct virtio_net *n = (struct virtio_net *)dev;
+
+	spin_lock(&n->tx_lock);
+	if (n->tx_unnotified)
+		notify_tx_locked(n);
+	spin_unlock(&n->tx_lock);
 }
 
 static bool fill_rings(struct virtio_net *n)
@@ -214,6 +236,7 @@ void virtio_net_probe(struct virtio_device *d)
 	format_string(dev->name, sizeof dev->name, "eth%u", device_count++);
 	dev->mtu = 1500;
 	dev->transmit = transmit;
+	dev->flush = flush;
 	for (unsigned i = 0; i < 6; i++)
 		dev->mac[i] = d->features & NET_F_MAC ? d->ops->config_read8(d, CONFIG_MAC + i)
 						      : (uint8_t)(i == 0 ? 0x02 : i);
