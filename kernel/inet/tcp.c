@@ -721,7 +721,8 @@ static struct inet_socket *find_socket(uint32_t src, uint16_t sport, uint32_t ds
 			continue;
 		if (s->tcp.state == TCP_LISTEN)
 			listener = s;
-		else if (s->remote_addr == src && s->remote_port == sport)
+		else if (s->remote_addr == src && s->remote_port == sport &&
+			 s->tcp.state != TCP_CLOSED) /* closed ones wait only for close() */
 			return s;
 	}
 	return listener;
@@ -851,6 +852,18 @@ void tcp_input(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len)
 		return;
 	}
 
+	if (t->state == TCP_TIME_WAIT && (flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&
+	    seq_lt(t->rcv_nxt, seq)) {
+		/* A new connection on the old one's ports, with sequence numbers
+		 * past the old ones: the old one is over (RFC 9293, 3.6.1). A
+		 * client that reuses its port soon would otherwise be answered
+		 * with ACKs until TIME_WAIT ends. */
+		enter_closed(s, 0);
+		struct inet_socket *l = find_socket(src, get16(seg), dst, get16(seg + 2));
+		if (l && l->tcp.state == TCP_LISTEN)
+			passive_open(l, src, dst, seg, header);
+		return;
+	}
 	/* Acceptable if it overlaps the receive window (RFC 9293, 3.10.7.4). */
 	uint32_t rwnd = receive_window(s);
 	uint32_t seg_len = (uint32_t)data_len + ((flags & TCP_FIN) ? 1 : 0);

@@ -246,6 +246,40 @@ static void reset_ignored_in_time_wait(void **state)
 	assert_int_equal(c.s->tcp.state, TCP_CLOSED);
 }
 
+/* A new SYN on the ports of a connection in TIME_WAIT, past its sequence
+ * numbers, opens a new connection at once; one at an old sequence number
+ * is only answered with an ACK. */
+static void syn_in_time_wait_opens_new_connection(void **state)
+{
+	(void)state;
+	struct conn c;
+
+	open_passive(&c, PEER_DEFAULT);
+	send_fin(&c);
+	peer_ack(&c, c.ours, 65535);
+	peer_flags(&c, FIN | ACK, 65535);
+	expect(ACK, c.ours, c.theirs, 0);
+	assert_int_equal(c.s->tcp.state, TCP_TIME_WAIT);
+	unsigned sockets = tcp_socket_count();
+
+	struct segment old = { .sport = PEER_PORT, .dport = SERVER_PORT, .flags = SYN,
+			       .seq = c.theirs - 10, .window = 65535, .mss = 1460, .wscale = -1 };
+	peer_send(&old);
+	expect(ACK, c.ours, c.theirs, 0);
+	assert_int_equal(c.s->tcp.state, TCP_TIME_WAIT);
+
+	struct segment syn = old;
+	syn.seq = c.theirs + 100000;
+	peer_send(&syn);
+	struct segment answer = take();
+	assert_int_equal(answer.flags, SYN | ACK);
+	assert_int_equal(answer.ack, syn.seq + 1);
+	/* The old connection (still owned by its file) is closed; the new
+	 * one waits in the listener's queue. */
+	assert_int_equal(c.s->tcp.state, TCP_CLOSED);
+	assert_int_equal(tcp_socket_count(), sockets + 1);
+}
+
 static void close_with_unread_data_resets(void **state)
 {
 	(void)state;
@@ -261,6 +295,8 @@ static void close_with_unread_data_resets(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(syn_in_time_wait_opens_new_connection, harness_setup,
+						harness_teardown),
 		cmocka_unit_test_setup_teardown(active_close_through_time_wait, harness_setup,
 						harness_teardown),
 		cmocka_unit_test_setup_teardown(fin_retransmitted_until_acked, harness_setup,
