@@ -68,23 +68,16 @@ static bool post_rx_buffer(struct virtio_net *n, void *buf)
 	return virtq_add(&n->rx, &b, 1, buf);
 }
 
-static void kick(struct virtio_net *n, struct virtq *q)
+/* Notifications are never skipped on the device's word (avail_event):
+ * QEMU 7.2 (Debian 12's), short of receive buffers, can leave avail_event
+ * behind, so that a driver that trusts it never notifies again and receive
+ * stalls for good (seen with 20 concurrent transfers; later QEMU fixes the
+ * re-check in virtio_net_has_buffers); transmit stalled the same way now
+ * and then. Batching keeps them few instead: one per receive interrupt,
+ * one per batch of transmitted frames. */
+static void notify_device(struct virtio_net *n, struct virtq *q)
 {
-	if (virtq_kick_needed(q)) {
-		n->vdev->ops->notify(n->vdev, q);
-		n->netdev.stats.kicks++;
-	}
-}
-
-/* Receive buffers went back to the device: tell it, whatever its
- * avail_event says. QEMU 7.2 (Debian 12's), short of receive buffers, can
- * leave avail_event behind, so that a driver that trusts EVENT_IDX never
- * notifies again and receive stalls for good (seen with 20 concurrent
- * transfers; later QEMU fixes the re-check in virtio_net_has_buffers).
- * One notification per interrupt, not per buffer. */
-static void notify_refilled(struct virtio_net *n)
-{
-	n->vdev->ops->notify(n->vdev, &n->rx);
+	n->vdev->ops->notify(n->vdev, q);
 	n->netdev.stats.kicks++;
 }
 
@@ -111,7 +104,7 @@ static void rx_interrupt(void *ctx)
 			}
 			post_rx_buffer(n, buf);
 		}
-		notify_refilled(n);
+		notify_device(n, &n->rx);
 	} while (virtq_enable_interrupts(&n->rx));
 	spin_unlock(&n->rx_lock);
 }
@@ -141,14 +134,6 @@ static void tx_interrupt(void *ctx)
 	spin_unlock(&n->tx_lock);
 }
 
-/* Called with tx_lock held. */
-static void notify_tx_locked(struct virtio_net *n)
-{
-	n->tx_unnotified = false;
-	n->vdev->ops->notify(n->vdev, &n->tx);
-	n->netdev.stats.kicks++;
-}
-
 static bool transmit(struct netdev *dev, const void *frame, size_t len)
 {
 	struct virtio_net *n = (struct virtio_net *)dev;
@@ -169,11 +154,11 @@ static bool transmit(struct netdev *dev, const void *frame, size_t len)
 					  false };
 		sent = virtq_add(&n->tx, &b, 1, buf);
 		if (sent) {
-			n->tx_unnotified = true;
 			/* A batch that takes every buffer cannot wait for its
 			 * end: the device must start freeing them now. */
+			n->tx_unnotified = n->tx_free != NULL;
 			if (!n->tx_free)
-				notify_tx_locked(n);
+				notify_device(n, &n->tx);
 			dev->stats.tx_packets++;
 			dev->stats.tx_bytes += len;
 		} else {
@@ -187,16 +172,16 @@ static bool transmit(struct netdev *dev, const void *frame, size_t len)
 	return sent;
 }
 
-/* One notification for the frames of a batch, whatever avail_event says:
- * trusting it lost notifications now and then under QEMU 7.2 (see
- * notify_refilled) and transmit stalled for good. */
+/* One notification for the frames of a batch (see notify_device). */
 static void flush(struct netdev *dev)
 {
 	struct virtio_net *n = (struct virtio_net *)dev;
 
 	spin_lock(&n->tx_lock);
-	if (n->tx_unnotified)
-		notify_tx_locked(n);
+	if (n->tx_unnotified) {
+		n->tx_unnotified = false;
+		notify_device(n, &n->tx);
+	}
 	spin_unlock(&n->tx_lock);
 }
 
@@ -243,6 +228,6 @@ void virtio_net_probe(struct virtio_device *d)
 	dev->link_up = !(d->features & NET_F_STATUS) ||
 		       (d->ops->config_read8(d, CONFIG_STATUS) & NET_S_LINK_UP);
 	virtio_ready(d);
-	kick(n, &n->rx);
+	notify_device(n, &n->rx);
 	netdev_register(dev);
 }

@@ -7,18 +7,11 @@
 #define DESC_F_NEXT 1
 #define DESC_F_WRITE 2
 #define AVAIL_F_NO_INTERRUPT 1
-#define USED_F_NO_NOTIFY 1
 
 /* The device reads and writes the rings concurrently: order our accesses. */
 static inline void full_barrier(void)
 {
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-}
-
-/* Whether crossing from old to new passes the other side's event index. */
-static inline bool need_event(uint16_t event, uint16_t new_idx, uint16_t old_idx)
-{
-	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old_idx);
 }
 
 bool virtq_init(struct virtq *q, uint16_t index, uint16_t size, bool event_idx)
@@ -43,10 +36,8 @@ bool virtq_init(struct virtq *q, uint16_t index, uint16_t size, bool event_idx)
 	q->avail_idx = (volatile uint16_t *)(avail + 2);
 	q->avail_ring = (volatile uint16_t *)(avail + 4);
 	q->used_event = (volatile uint16_t *)(avail + 4 + 2 * (uintptr_t)size);
-	q->used_flags = (volatile uint16_t *)used;
 	q->used_idx = (volatile uint16_t *)(used + 2);
 	q->used_ring = (volatile struct virtq_used_elem *)(used + 4);
-	q->avail_event = (volatile uint16_t *)(used + 4 + 8 * (uintptr_t)size);
 	q->desc_addr = desc_page;
 	q->avail_addr = avail;
 	q->used_addr = used;
@@ -77,16 +68,6 @@ bool virtq_add(struct virtq *q, const struct virtq_buffer *bufs, unsigned count,
 	full_barrier(); /* the descriptors before the index that publishes them */
 	*q->avail_idx = ++q->avail_shadow;
 	return true;
-}
-
-bool virtq_kick_needed(struct virtq *q)
-{
-	full_barrier(); /* our index update before reading the device's wish */
-	uint16_t old = q->kicked_at, now = q->avail_shadow;
-	q->kicked_at = now;
-	if (q->event_idx)
-		return need_event(*q->avail_event, now, old);
-	return !(*q->used_flags & USED_F_NO_NOTIFY);
 }
 
 void *virtq_pop_used(struct virtq *q, uint32_t *len)

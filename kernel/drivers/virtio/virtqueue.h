@@ -3,9 +3,11 @@
  * every virtio device and transport.
  *
  * The driver offers chains of buffers on the available ring, the device
- * returns them on the used ring. Notifications both ways can be suppressed
- * with VIRTIO_F_EVENT_IDX, which is how a busy driver avoids one VM exit per
- * packet and one interrupt per completion.
+ * returns them on the used ring. Interrupts are suppressed with
+ * VIRTIO_F_EVENT_IDX (used_event), so a busy driver avoids one interrupt per
+ * completion. The device's wish about notifications (avail_event) is not
+ * read: QEMU 7.2 does not always keep it up to date (virtio_net.c), so
+ * drivers batch their notifications instead.
  */
 #ifndef LULL_VIRTIO_VIRTQUEUE_H
 #define LULL_VIRTIO_VIRTQUEUE_H
@@ -41,12 +43,11 @@ struct virtq {
 	bool event_idx;
 	struct virtq_desc *desc;
 	volatile uint16_t *avail_flags, *avail_idx, *avail_ring, *used_event;
-	volatile uint16_t *used_flags, *used_idx, *avail_event;
+	volatile uint16_t *used_idx;
 	volatile struct virtq_used_elem *used_ring;
 	uint16_t free_head, free_count;
 	uint16_t last_used;   /* next used entry to consume */
 	uint16_t avail_shadow; /* our copy of avail->idx */
-	uint16_t kicked_at;   /* avail idx at the last notification */
 	void *tokens[VIRTQ_MAX_SIZE];
 	uintptr_t desc_addr, avail_addr, used_addr; /* for the transport */
 	uintptr_t notify_addr; /* where the transport rings this queue's doorbell */
@@ -59,9 +60,6 @@ bool virtq_init(struct virtq *q, uint16_t index, uint16_t size, bool event_idx);
 /* Offers a chain; token comes back from virtq_pop_used. Returns false when
  * the ring has too few free descriptors. */
 bool virtq_add(struct virtq *q, const struct virtq_buffer *bufs, unsigned count, void *token);
-
-/* After one or more virtq_add: true if the device asked to be notified. */
-bool virtq_kick_needed(struct virtq *q);
 
 /* The next completed chain's token and the bytes the device wrote, or NULL. */
 void *virtq_pop_used(struct virtq *q, uint32_t *len);
