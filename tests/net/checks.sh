@@ -36,27 +36,28 @@ wait_ready() {
 	return 1
 }
 
-# net_server_case LABEL "NETPEER ARGS" LINUX-CMD...: netpeer serves, Linux
-# runs the command; both must succeed.
-net_server_case() {
-	local label=$1 args=$2 log rc peer_rc
-	shift 2
+# net_pair LABEL SERVER READY CLIENT...: starts SERVER (a command line, in
+# the namespace, in the background), waits for a line matching READY in its
+# output, then runs CLIENT in the namespace; both must exit 0.
+net_pair() {
+	local label=$1 server=$2 ready=$3 log out rc server_rc
+	shift 3
 	log=$(mktemp)
 	# shellcheck disable=SC2086
-	in_ns timeout "$NET_TIMEOUT" "$NETPEER" $args --timeout "$NET_TIMEOUT" >"$log" 2>&1 &
+	in_ns timeout "$NET_TIMEOUT" $server >"$log" 2>&1 &
 	local pid=$!
-	if ! wait_ready "$log" "netpeer: ready"; then
+	if ! wait_ready "$log" "$ready"; then
 		kill "$pid" 2>/dev/null
-		fail "net/$label" "netpeer did not start" "$(cat "$log")"
+		fail "net/$label" "the server did not start: $server" "$(cat "$log")"
 		rm -f "$log"
 		return
 	fi
-	out=$(in_ns timeout "$NET_TIMEOUT" "$@" 2>&1)
+	out=$(in_ns "$@" 2>&1)
 	rc=$?
 	wait "$pid"
-	peer_rc=$?
-	if [ $rc -ne 0 ] || [ $peer_rc -ne 0 ]; then
-		fail "net/$label" "linux side exit $rc, netpeer exit $peer_rc" "$out
+	server_rc=$?
+	if [ $rc -ne 0 ] || [ $server_rc -ne 0 ]; then
+		fail "net/$label" "client exit $rc, server exit $server_rc" "$out
 $(cat "$log")"
 	else
 		pass "net/$label"
@@ -64,31 +65,22 @@ $(cat "$log")"
 	rm -f "$log"
 }
 
+# net_server_case LABEL "NETPEER ARGS" LINUX-CMD...: netpeer serves, Linux
+# runs the command.
+net_server_case() {
+	local label=$1 args=$2
+	shift 2
+	net_pair "$label" "$NETPEER $args --timeout $NET_TIMEOUT" "netpeer: ready" \
+		timeout "$NET_TIMEOUT" "$@"
+}
+
 # net_client_case LABEL CONNECTIONS BYTES [IMPAIRMENT...]: Linux serves
 # echo, netpeer connects.
 net_client_case() {
-	local label=$1 conns=$2 bytes=$3 log out rc server_rc
+	local label=$1 conns=$2 bytes=$3
 	shift 3
-	log=$(mktemp)
-	in_ns timeout "$NET_TIMEOUT" python3 "$LINUX_PEER" echo-server 7 "$conns" >"$log" 2>&1 &
-	local pid=$!
-	if ! wait_ready "$log" ready; then
-		kill "$pid" 2>/dev/null
-		fail "net/$label" "the Linux echo server did not start" "$(cat "$log")"
-		rm -f "$log"
-		return
-	fi
-	out=$(in_ns "$NETPEER" "$@" --timeout "$NET_TIMEOUT" echo-client "$LINUX_ADDR" 7 "$conns" "$bytes" 2>&1)
-	rc=$?
-	wait "$pid"
-	server_rc=$?
-	if [ $rc -ne 0 ] || [ $server_rc -ne 0 ]; then
-		fail "net/$label" "netpeer exit $rc, Linux server exit $server_rc" "$out
-$(cat "$log")"
-	else
-		pass "net/$label"
-	fi
-	rm -f "$log"
+	net_pair "$label" "python3 $LINUX_PEER echo-server 7 $conns" ready \
+		"$NETPEER" "$@" --timeout "$NET_TIMEOUT" echo-client "$LINUX_ADDR" 7 "$conns" "$bytes"
 }
 
 # curl fetches SIZE bytes; their checksum must be the pattern's.

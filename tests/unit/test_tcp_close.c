@@ -26,6 +26,16 @@ static void send_fin(struct conn *c)
 	assert_int_equal(c->s->tcp.state, TCP_FIN_WAIT_1);
 }
 
+/* Our FIN, the peer's ACK, then its FIN, which we ACK: TIME_WAIT. */
+static void close_to_time_wait(struct conn *c)
+{
+	send_fin(c);
+	peer_ack(c, c->ours, 65535);
+	peer_flags(c, FIN | ACK, 65535);
+	expect(ACK, c->ours, c->theirs, 0);
+	assert_int_equal(c->s->tcp.state, TCP_TIME_WAIT);
+}
+
 static void active_close_through_time_wait(void **state)
 {
 	(void)state;
@@ -162,11 +172,7 @@ static void retransmitted_fin_acked_in_time_wait(void **state)
 	struct conn c;
 
 	open_active(&c, PEER_DEFAULT);
-	send_fin(&c);
-	peer_ack(&c, c.ours, 65535);
-	peer_flags(&c, FIN | ACK, 65535);
-	expect(ACK, c.ours, c.theirs, 0);
-	assert_int_equal(c.s->tcp.state, TCP_TIME_WAIT);
+	close_to_time_wait(&c);
 	/* Our ACK was lost: the peer sends its FIN again, and must get the
 	 * ACK again, and the wait starts over (RFC 9293, 3.10.7.4). */
 	advance_ms(1500);
@@ -234,10 +240,7 @@ static void reset_ignored_in_time_wait(void **state)
 	struct conn c;
 
 	open_active(&c, PEER_DEFAULT);
-	send_fin(&c);
-	peer_ack(&c, c.ours, 65535);
-	peer_flags(&c, FIN | ACK, 65535);
-	expect(ACK, c.ours, c.theirs, 0);
+	close_to_time_wait(&c);
 	advance_ms(500);
 	peer_flags(&c, RST, 0);
 	assert_int_equal(c.s->tcp.state, TCP_TIME_WAIT);
@@ -255,11 +258,7 @@ static void syn_in_time_wait_opens_new_connection(void **state)
 	struct conn c;
 
 	open_passive(&c, PEER_DEFAULT);
-	send_fin(&c);
-	peer_ack(&c, c.ours, 65535);
-	peer_flags(&c, FIN | ACK, 65535);
-	expect(ACK, c.ours, c.theirs, 0);
-	assert_int_equal(c.s->tcp.state, TCP_TIME_WAIT);
+	close_to_time_wait(&c);
 	unsigned sockets = tcp_socket_count();
 
 	struct segment old = { .sport = PEER_PORT, .dport = SERVER_PORT, .flags = SYN,
