@@ -4,10 +4,13 @@
 # running the same server and the floor guest that only halts.
 #
 # Three guests, one after the other, on the same QEMU machine (TCG, MACHINE,
-# SMP vCPUs, MEM, a virtio-net NIC on user networking with host port PORT
-# forwarded to guest port 80): (a) Lull's examples/httpd through `lull run`;
-# (b) Debian's kernel with an initramfs whose /init starts the same httpd
-# built for Linux; (c) the floor guest (halts forever, gets no requests).
+# SMP vCPUs, MEM, a virtio-net NIC on the same network back end): (a)
+# Lull's examples/httpd through `lull run`; (b) Debian's kernel with an
+# initramfs whose /init starts the same httpd built for Linux; (c) the floor
+# guest (halts forever, gets no requests). NET=tap (the default; needs
+# root) gives each guest in turn the tap device TAP, on which the host is
+# HOST_IP/24 and the guest GUEST_IP with a static address; NET=user is
+# QEMU's user networking with host port PORT forwarded to guest port 80.
 # For each RATE: CYCLES bursts of T seconds of requests then T seconds of
 # silence (bench/loadgen: open loop, a new connection per request, or
 # KEEPALIVE=1; "max" is closed loop with MAX_CLIENTS clients, on keep-alive
@@ -23,16 +26,21 @@ BUILD=${BUILD:-build}
 MACHINE=${MACHINE:-q35}
 SMP=${SMP:-2}
 MEM=${MEM:-256M}
+NET=${NET:-tap}
+TAP=${TAP:-lullbench0}
+HOST_IP=${HOST_IP:-10.213.0.1}
+GUEST_IP=${GUEST_IP:-10.213.0.2}
 PORT=${PORT:-18080}
 T=${T:-8}
 CYCLES=${CYCLES:-3}
 RATES=${RATES:-10 100 1000 max}
 MAX_CLIENTS=${MAX_CLIENTS:-32}
 KEEPALIVE=${KEEPALIVE:-0}
-# QEMU's user networking listens for forwarded connections with a backlog
-# of 1, so a stream of new connections overflows it on the host and waits
-# out SYN retransmissions; at the highest rate that would measure slirp,
-# not the guest.
+# Keep-alive for the highest rate by default, so that it measures how fast
+# the guest answers requests rather than how fast it sets up connections
+# (MAX_KEEPALIVE=0 measures that). On NET=user it is needed besides: QEMU
+# listens for forwarded connections with a backlog of 1, so a stream of new
+# connections overflows it on the host and waits out SYN retransmissions.
 MAX_KEEPALIVE=${MAX_KEEPALIVE:-1}
 TIMEOUT=${TIMEOUT:-2}
 SETTLE=${SETTLE:-5}
@@ -64,12 +72,49 @@ if [ "$REPORT_ONLY" != 1 ]; then
 	mkdir -p "$out"
 fi
 
+case $NET in
+tap)
+	TARGET=$GUEST_IP:80
+	NETDEV="tap,id=net0,ifname=$TAP,script=no,downscript=no"
+	LULL_NET=(--net "tap:$TAP" -- "lull.ip=$GUEST_IP" lull.mask=255.255.255.0)
+	LINUX_NET="guest_ip=$GUEST_IP"
+	;;
+user)
+	TARGET=127.0.0.1:$PORT
+	NETDEV="user,id=net0,hostfwd=tcp::$PORT-:80"
+	LULL_NET=(-p "$PORT:80")
+	LINUX_NET=""
+	;;
+*)
+	echo "bench-http: NET=$NET: expected tap or user" >&2
+	exit 2
+	;;
+esac
+
 pids=()
+made_tap=0
 cleanup() {
 	local p
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	[ "$made_tap" = 0 ] || ip link del "$TAP" 2>/dev/null || true
 }
 trap cleanup EXIT
+
+# A tap device for the guests, made here unless it exists (then it is the
+# caller's, with the host's address on it already).
+if [ "$NET" = tap ] && [ "$REPORT_ONLY" != 1 ] && ! ip link show "$TAP" >/dev/null 2>&1; then
+	[ "$(id -u)" = 0 ] || { echo "bench-http: NET=tap needs root to make $TAP (or run with NET=user)" >&2; exit 1; }
+	ip tuntap add dev "$TAP" mode tap
+	made_tap=1
+	ip addr add "$HOST_IP/24" dev "$TAP"
+	ip link set "$TAP" up
+	# Without it, a probe sent before the guest is up leaves the host's
+	# ARP entry unresolved and the first answer waits for the next ARP
+	# retry, up to a second later: the host's ARP timer, not the guest's
+	# start-up, would set the time to the first 200. QEMU gives every
+	# guest's first NIC this address.
+	ip neigh replace "$GUEST_IP" lladdr 52:54:00:12:34:56 dev "$TAP" nud permanent
+fi
 
 # The QEMU flags `lull run` uses (tools/lull/cmd_run.c), so that the Linux
 # and floor guests differ from the Lull guest only in what they boot.
@@ -77,7 +122,7 @@ qemu_base() {
 	QEMU_CMD=(qemu-system-x86_64 -M "$MACHINE" -accel tcg -cpu max -m "$MEM" -smp "$SMP"
 		-nodefaults -no-reboot -display none -serial stdio -monitor none
 		-device isa-debug-exit,iobase=0xf4,iosize=4
-		-netdev "user,id=net0,hostfwd=tcp::$PORT-:80" -device virtio-net-pci,netdev=net0)
+		-netdev "$NETDEV" -device virtio-net-pci,netdev=net0)
 }
 
 # Starts guest $1 in the background; sets LAUNCHER (the process to stop)
@@ -86,13 +131,13 @@ start_guest() {
 	local guest=$1
 	case $guest in
 	lull)
-		"$BUILD/lull" run "$BUILD/examples/httpd.elf" -p "$PORT:80" --smp "$SMP" --mem "$MEM" \
-			--machine "$MACHINE" >"$out/$guest.console" 2>&1 </dev/null &
+		"$BUILD/lull" run "$BUILD/examples/httpd.elf" --smp "$SMP" --mem "$MEM" \
+			--machine "$MACHINE" "${LULL_NET[@]}" >"$out/$guest.console" 2>&1 </dev/null &
 		;;
 	linux)
 		qemu_base
 		"${QEMU_CMD[@]}" -kernel "$LINUX_KERNEL" -initrd "$LINUX_INITRD" \
-			-append "console=ttyS0 quiet panic=-1" >"$out/$guest.console" 2>&1 </dev/null &
+			-append "console=ttyS0 quiet panic=-1 $LINUX_NET" >"$out/$guest.console" 2>&1 </dev/null &
 		;;
 	floor)
 		qemu_base
@@ -134,7 +179,7 @@ run_guest() {
 	echo "bench-http: $guest" >&2
 	start_guest "$guest"
 	if [ "$guest" != floor ]; then
-		if ! "$LOADGEN" --wait-ready "$READY_LIMIT" --cycles 0 "127.0.0.1:$PORT" >"$out/$guest-ready.txt"; then
+		if ! "$LOADGEN" --wait-ready "$READY_LIMIT" --cycles 0 "$TARGET" >"$out/$guest-ready.txt"; then
 			echo "bench-http: $guest never answered; its console:" >&2
 			tail -n 30 "$out/$guest.console" >&2
 			exit 1
@@ -159,7 +204,7 @@ run_guest() {
 			args+=(--rate "$rate")
 			[ "$KEEPALIVE" = 1 ] && args+=(--keep-alive)
 		fi
-		"$LOADGEN" "${args[@]}" "127.0.0.1:$PORT" >"$out/$guest-$rate.txt" 2>"$out/$guest-$rate.log"
+		"$LOADGEN" "${args[@]}" "$TARGET" >"$out/$guest-$rate.txt" 2>"$out/$guest-$rate.log"
 		sed 's/^/  /' "$out/$guest-$rate.log" >&2
 	done
 	if ! kill -0 "$QEMU_PID" 2>/dev/null; then
@@ -215,6 +260,13 @@ analyse() {
 	}' "$out/$guest.cpu"
 }
 
+net_words() {
+	if [ "$NET" = tap ]; then
+		echo "on a tap device (host $HOST_IP/24, guest $GUEST_IP, static addresses)"
+	else
+		echo "on QEMU's user networking with a host port forwarded to port 80"
+	fi
+}
 failed_of() { echo "$(field "$out/$1-$2.txt" errors) of $(field "$out/$1-$2.txt" scheduled)"; }
 rows=() readme_rows=() notes=()
 for guest in lull linux; do
@@ -271,15 +323,16 @@ ready_lull=$(field "$out/lull-ready.txt" ready_ms)
 ready_linux=$(field "$out/linux-ready.txt" ready_ms)
 loadmode=$([ "$KEEPALIVE" = 1 ] && echo "keep-alive connections" || echo "a new connection per request")
 cmd="make bench-http"
-[ "$T" = 8 ] && [ "$CYCLES" = 3 ] && [ "$RATES" = "10 100 1000 max" ] || cmd="make bench-http T=$T CYCLES=$CYCLES RATES='$RATES'"
+[ "$T" = 8 ] && [ "$CYCLES" = 3 ] && [ "$RATES" = "10 100 1000 max" ] || cmd+=" T=$T CYCLES=$CYCLES RATES='$RATES'"
+[ "$NET" = tap ] || cmd+=" NET=$NET"
 {
 	echo
 	echo "## Host CPU under bursts of HTTP requests (\`make bench-http\`)"
 	echo
 	echo "The seed experiment: an HTTP server VM gets bursts of requests then silence,"
 	echo "and the host CPU of its qemu process is watched. Three guests, one after the"
-	echo "other, on QEMU TCG \`-M $MACHINE\`, $SMP vCPUs, $MEM, a virtio-net NIC on user"
-	echo "networking with a host port forwarded to port 80: (a) \`examples/httpd\` on Lull"
+	echo "other, on QEMU TCG \`-M $MACHINE\`, $SMP vCPUs, $MEM, a virtio-net NIC $(net_words):"
+	echo "(a) \`examples/httpd\` on Lull"
 	echo "(\`lull run\`); (b) Debian's kernel ($(basename "$LINUX_KERNEL")) with an initramfs whose"
 	echo "\`/init\` (bench/linux-guest/init.c) loads virtio-net and runs the same httpd built"
 	echo "for Linux (static, musl); (c) the floor guest, which halts forever and gets no"
@@ -287,10 +340,12 @@ cmd="make bench-http"
 	echo "GET / ($loadmode) open loop, on a fixed schedule whatever the answers,"
 	echo "with latency counted from each request's due time; \"max\" is closed loop with"
 	echo "$MAX_CLIENTS clients$([ "$MAX_KEEPALIVE" = 1 ] && echo " on keep-alive connections"). A request unanswered after $TIMEOUT s fails."
-	echo "QEMU's user networking takes forwarded connections from a host listen queue"
-	echo "of 1 (\`ss -ltn\` shows it), so bursts of new connections overflow it and wait"
-	echo "out 1 s SYN retransmissions: at high rates of new connections that, not the"
-	echo "guest, limits both guests (hence keep-alive for the max probe)."
+	if [ "$NET" = user ]; then
+		echo "QEMU's user networking takes forwarded connections from a host listen queue"
+		echo "of 1 (\`ss -ltn\` shows it), so bursts of new connections overflow it and wait"
+		echo "out 1 s SYN retransmissions: at high rates of new connections that, not the"
+		echo "guest, limits both guests (hence keep-alive for the max probe)."
+	fi
 	echo
 	echo "CPU % is of one host core (2 vCPUs can use 200%), from utime+stime of all qemu"
 	echo "threads sampled every ${SAMPLE_MS} ms; \"in silence\" leaves out the first ${SILENCE_SKIP} s after"

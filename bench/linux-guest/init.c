@@ -5,8 +5,10 @@
  * Debian builds virtio-pci and virtio-net as modules, and the initramfs has
  * no udev, modprobe or shell, so this program does their part: it loads
  * the .ko files of /modules in name order (bench/linux-guest/initramfs.sh numbers them
- * so that dependencies come first), brings up lo and eth0 with QEMU user
- * networking's guest address, 10.0.2.15/24, and becomes /httpd.
+ * so that dependencies come first), brings up lo and eth0 and becomes
+ * /httpd. eth0's address is guest_ip=A.B.C.D on the kernel command line
+ * (the kernel hands such words to init as environment), /24, or QEMU user
+ * networking's guest address, 10.0.2.15, without it.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -76,7 +78,10 @@ static int set_addr(int s, const char *ifname, unsigned long request, const char
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
 	strncpy(ifr.ifr_name, ifname, IFNAMSIZ - 1);
 	sin->sin_family = AF_INET;
-	inet_pton(AF_INET, addr, &sin->sin_addr);
+	if (inet_pton(AF_INET, addr, &sin->sin_addr) != 1) {
+		errno = EINVAL;
+		return -1;
+	}
 	return ioctl(s, request, &ifr);
 }
 
@@ -103,7 +108,8 @@ static void network(void)
 	 * (emulated) probe up to 5 s anyway. */
 	for (int tries = 0; if_nametoindex("eth0") == 0 && tries < 500; tries++)
 		usleep(10000);
-	if (set_addr(s, "eth0", SIOCSIFADDR, "10.0.2.15") != 0 ||
+	const char *ip = getenv("guest_ip");
+	if (set_addr(s, "eth0", SIOCSIFADDR, ip ? ip : "10.0.2.15") != 0 ||
 	    set_addr(s, "eth0", SIOCSIFNETMASK, "255.255.255.0") != 0 || bring_up(s, "eth0") != 0)
 		perror("init: eth0");
 	close(s);

@@ -40,12 +40,14 @@
 
 #define HEADER_MAX 16384
 #define READ_CHUNK 65536
+#define PROBE_INTERVAL 0.01 /* seconds between --wait-ready probes */
 
 static const char usage[] =
 	"usage: loadgen [OPTIONS] HOST:PORT\n"
 	"\n"
-	"Sends HTTP/1.1 GET requests to a server on this machine (loopback only)\n"
-	"on a fixed schedule and reports the achieved rate, errors and latency.\n"
+	"Sends HTTP/1.1 GET requests to a server on this machine (a loopback or\n"
+	"private address, such as a VM on a tap device) on a fixed schedule and\n"
+	"reports the achieved rate, errors and latency.\n"
 	"\n"
 	"  -r, --rate R          requests per second during a burst (open loop);\n"
 	"                        0: closed loop, each connection sends its next\n"
@@ -60,8 +62,9 @@ static const char usage[] =
 	"  -t, --timeout S       a request not answered S seconds after it was due\n"
 	"                        fails (default 2)\n"
 	"      --path PATH       the path to request (default /)\n"
-	"      --wait-ready S    first poll the server every 10 ms until it answers\n"
-	"                        200, for at most S seconds; prints ready_ms\n"
+	"      --wait-ready S    first send a request every 10 ms (overlapping, each\n"
+	"                        allowed --timeout) until one is answered 200, for\n"
+	"                        at most S seconds; prints ready_ms\n"
 	"  -h, --help            this text\n"
 	"\n"
 	"Output: one line of key=value pairs on stdout (ready_ms, scheduled, ok,\n"
@@ -539,49 +542,38 @@ static void run_load(void)
 
 /* ---- waiting for the server ---- */
 
-static bool try_once(void)
-{
-	int fd = socket(opt.addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct timeval tv = { .tv_sec = 1 };
-	struct response *r = malloc(sizeof *r);
-	bool ok = false;
-
-	if (fd < 0 || !r)
-		die("cannot create a socket: %s", strerror(errno));
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-	response_reset(r);
-	if (connect(fd, (struct sockaddr *)&opt.addr, opt.addr_len) == 0 &&
-	    send(fd, request, request_len, MSG_NOSIGNAL) == (ssize_t)request_len) {
-		char buf[4096];
-		enum feed_result fr = FEED_MORE;
-		while (fr == FEED_MORE) {
-			ssize_t n = recv(fd, buf, sizeof buf, 0);
-			if (n < 0)
-				break;
-			fr = n ? feed(r, buf, (size_t)n) : feed_eof(r);
-			if (!n && fr == FEED_MORE)
-				break;
-		}
-		ok = fr == FEED_DONE && r->status == 200;
-	}
-	close(fd);
-	free(r);
-	return ok;
-}
-
+/* Sends a new request every PROBE_INTERVAL, each allowed --timeout, until
+ * one is answered 200. Probes overlap rather than follow one another: one
+ * sent before the guest was up waits for a SYN retransmission (QEMU's user
+ * networking accepts on the host at once and retries towards the guest), so
+ * a single probe at a time would measure its timeout rather than the guest. */
 static bool wait_ready(double t0, double *ready_ms)
 {
-	for (;;) {
-		if (try_once()) {
-			*ready_ms = (now() - t0) * 1e3;
-			return true;
-		}
-		if (now() - t0 >= opt.wait_ready)
+	struct epoll_event events[64];
+	double next_probe = now();
+
+	while (ok_count == 0) {
+		double t = now();
+		if (t - t0 >= opt.wait_ready)
 			return false;
-		struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
-		nanosleep(&pause, NULL);
+		expire(t);
+		if (t >= next_probe) {
+			start_request(t);
+			next_probe = t + PROBE_INTERVAL;
+		}
+		int n = epoll_wait(epfd, events, 64, wait_ms(next_probe));
+		for (int i = 0; i < n; i++)
+			on_event(events[i].data.ptr, events[i].events);
 	}
+	*ready_ms = (now() - t0) * 1e3;
+	while (inflight.next != &inflight)
+		conn_close(inflight.next);
+	while (idle.next != &idle)
+		conn_close(idle.next);
+	ok_count = 0;
+	lat_len = 0;
+	memset(errors, 0, sizeof errors);
+	return true;
 }
 
 /* ---- options and report ---- */
@@ -599,15 +591,21 @@ static double parse_seconds(const char *name, const char *s, double lo, double h
 	return v;
 }
 
-static bool is_loopback(const struct sockaddr_storage *a)
+/* Loopback, or a private address (RFC 1918, RFC 4193) such as a VM's on a
+ * tap device: never a server elsewhere on the Internet. */
+static bool is_local_target(const struct sockaddr_storage *a)
 {
-	if (a->ss_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)a)->sin_addr.s_addr) >> 24) == 127;
-	return a->ss_family == AF_INET6 &&
-	       IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)a)->sin6_addr);
+	if (a->ss_family == AF_INET) {
+		uint32_t v4 = ntohl(((const struct sockaddr_in *)a)->sin_addr.s_addr);
+		return v4 >> 24 == 127 || v4 >> 24 == 10 || v4 >> 20 == 0xac1 || v4 >> 16 == 0xc0a8;
+	}
+	if (a->ss_family != AF_INET6)
+		return false;
+	const struct in6_addr *v6 = &((const struct sockaddr_in6 *)a)->sin6_addr;
+	return IN6_IS_ADDR_LOOPBACK(v6) || (v6->s6_addr[0] & 0xfe) == 0xfc;
 }
 
-/* HOST:PORT or [V6]:PORT; the host must resolve to a loopback address. */
+/* HOST:PORT or [V6]:PORT; the host must resolve to a local address. */
 static void parse_target(const char *arg)
 {
 	char host[256];
@@ -634,8 +632,9 @@ static void parse_target(const char *arg)
 	memcpy(&opt.addr, res->ai_addr, res->ai_addrlen);
 	opt.addr_len = res->ai_addrlen;
 	freeaddrinfo(res);
-	if (!is_loopback(&opt.addr))
-		usage_error("%s: only loopback targets (127.0.0.0/8, ::1) are allowed", host);
+	if (!is_local_target(&opt.addr))
+		usage_error("%s: only loopback and private targets (127.0.0.0/8, 10.0.0.0/8, "
+			    "172.16.0.0/12, 192.168.0.0/16, ::1, fc00::/7) are allowed", host);
 	snprintf(opt.target, sizeof opt.target, "%s:%s", host, port);
 	snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: lull-loadgen\r\n%s\r\n",
 		 opt.path, opt.target, opt.keep_alive ? "" : "Connection: close\r\n");
@@ -714,11 +713,6 @@ int main(int argc, char **argv)
 
 	parse_options(argc, argv);
 	signal(SIGPIPE, SIG_IGN);
-	if (opt.wait_ready > 0 && !wait_ready(t0, &ready_ms)) {
-		fprintf(stderr, "loadgen: %s did not answer 200 within %g s\n", opt.target, opt.wait_ready);
-		return 1;
-	}
-
 	raise_fd_limit(opt.connections + 16);
 	struct conn *conns = calloc((size_t)opt.connections, sizeof *conns);
 	epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -728,6 +722,10 @@ int main(int argc, char **argv)
 		conns[i].fd = -1;
 		conns[i].next_free = free_stack;
 		free_stack = &conns[i];
+	}
+	if (opt.wait_ready > 0 && !wait_ready(t0, &ready_ms)) {
+		fprintf(stderr, "loadgen: %s did not answer 200 within %g s\n", opt.target, opt.wait_ready);
+		return 1;
 	}
 
 	load_start = now() + 0.01;

@@ -37,7 +37,9 @@ void inet_lock(void)
 }
 
 /* What the stack transmitted while it held the lock goes out as one
- * batch. */
+ * batch, after the lock is released: telling the device is an exit to the
+ * hypervisor, which can take long (under TCG it waits for QEMU's global
+ * lock), and any other core wanting the stack would spin all that time. */
 static void flush_transmit(void)
 {
 	if (inet_if.dev && inet_if.dev->flush)
@@ -46,23 +48,24 @@ static void flush_transmit(void)
 
 void inet_unlock_quiet(void)
 {
-	flush_transmit();
 	spin_unlock(&lock);
+	flush_transmit();
 }
 
 /* Notifications go out without the lock: file_notify leads to epoll,
  * which asks sockets for their state, which takes the lock. */
 void inet_unlock(void)
 {
+	struct file *f = socket_pop_notification();
+
+	spin_unlock(&lock);
 	flush_transmit();
-	for (;;) {
-		struct file *f = socket_pop_notification();
-		spin_unlock(&lock);
-		if (!f)
-			return;
+	while (f) {
 		file_notify(f);
 		file_put(f);
 		spin_lock(&lock);
+		f = socket_pop_notification();
+		spin_unlock(&lock);
 	}
 }
 

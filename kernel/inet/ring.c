@@ -7,7 +7,7 @@
 
 bool ring_init(struct ring *r, size_t size)
 {
-	r->data = kmalloc(size);
+	r->data = kmalloc_buffer(size);
 	r->size = r->data ? size : 0;
 	r->head = r->len = 0;
 	return r->data != NULL;
@@ -22,7 +22,7 @@ void ring_destroy(struct ring *r)
 
 bool ring_grow(struct ring *r, size_t size)
 {
-	unsigned char *data = kmalloc(size);
+	unsigned char *data = kmalloc_buffer(size);
 	if (!data)
 		return false;
 	ring_peek(r, 0, data, r->size);

@@ -26,6 +26,7 @@ struct inet_socket *socket_alloc(int type)
 		return NULL;
 	s->type = type;
 	list_init(&s->link);
+	list_init(&s->lookup_link);
 	list_init(&s->notify_link);
 	list_init(&s->datagrams);
 	list_init(&s->accept_queue);
@@ -38,6 +39,8 @@ void socket_free(struct inet_socket *s)
 {
 	if (list_linked(&s->link))
 		list_remove(&s->link);
+	if (list_linked(&s->lookup_link))
+		list_remove(&s->lookup_link);
 	if (list_linked(&s->notify_link))
 		list_remove(&s->notify_link);
 	if (s->sndbuf.data)

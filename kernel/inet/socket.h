@@ -96,6 +96,7 @@ struct inet_socket {
 	int type; /* INET_SOCK_STREAM or INET_SOCK_DGRAM */
 	struct file *file; /* NULL until accepted, and after close */
 	struct list_node link;        /* on the UDP or TCP socket list */
+	struct list_node lookup_link; /* TCP: in tcp.c's table, by addresses and ports */
 	struct list_node notify_link; /* waiting for socket_flush_notifications */
 	uint32_t local_addr, remote_addr;
 	uint16_t local_port, remote_port;

@@ -311,6 +311,63 @@ static void init_connection(struct inet_socket *s)
 	t->rto_ns = RTO_INITIAL;
 }
 
+/*
+ * Finding the socket of an incoming segment. Connections are kept in
+ * buckets by their remote address and ports, listeners on a list of their
+ * own: a server that closes a thousand connections a second keeps two
+ * thousand in TIME_WAIT, and every segment used to walk them all.
+ */
+#define LOOKUP_BUCKETS 1024
+
+static struct list_node connections[LOOKUP_BUCKETS];
+static struct list_node listeners = { &listeners, &listeners };
+
+static struct list_node *bucket_of(uint32_t remote_addr, uint16_t remote_port, uint16_t local_port)
+{
+	uint32_t key = remote_addr ^ ((uint32_t)remote_port << 16 | local_port);
+	struct list_node *b = &connections[(key * 0x9e3779b1u) >> 22];
+
+	if (!b->next) /* first use */
+		list_init(b);
+	return b;
+}
+
+static void lookup_add(struct inet_socket *s)
+{
+	if (list_linked(&s->lookup_link))
+		list_remove(&s->lookup_link);
+	if (s->tcp.state == TCP_LISTEN)
+		list_push_back(&listeners, &s->lookup_link);
+	else
+		list_push_back(bucket_of(s->remote_addr, s->remote_port, s->local_port),
+			       &s->lookup_link);
+}
+
+static bool local_matches(const struct inet_socket *s, uint32_t dst, uint16_t dport)
+{
+	return s->local_port == dport && (!s->local_addr || s->local_addr == dst);
+}
+
+static struct inet_socket *find_socket(uint32_t src, uint16_t sport, uint32_t dst,
+				       uint16_t dport)
+{
+	struct list_node *b = bucket_of(src, sport, dport);
+
+	for (struct list_node *n = b->next; n != b; n = n->next) {
+		struct inet_socket *s = container_of(n, struct inet_socket, lookup_link);
+		if (local_matches(s, dst, dport) && s->remote_addr == src &&
+		    s->remote_port == sport &&
+		    s->tcp.state != TCP_CLOSED) /* closed ones wait only for close() */
+			return s;
+	}
+	for (struct list_node *n = listeners.next; n != &listeners; n = n->next) {
+		struct inet_socket *s = container_of(n, struct inet_socket, lookup_link);
+		if (local_matches(s, dst, dport) && s->tcp.state == TCP_LISTEN)
+			return s;
+	}
+	return NULL;
+}
+
 long tcp_connect(struct inet_socket *s)
 {
 	if (s->tcp.state != TCP_CLOSED)
@@ -321,6 +378,7 @@ long tcp_connect(struct inet_socket *s)
 	s->tcp.wscale = true; /* offered; kept if the SYN-ACK carries it too */
 	s->tcp.state = TCP_SYN_SENT;
 	list_push_back(&tcp_sockets, &s->link);
+	lookup_add(s);
 	send_segment(s, s->tcp.iss, TCP_SYN, 0, 0);
 	arm_retransmit(s);
 	return 0;
@@ -331,9 +389,11 @@ long tcp_listen(struct inet_socket *s, int backlog)
 	if (s->tcp.state != TCP_CLOSED && s->tcp.state != TCP_LISTEN)
 		return -EINVAL;
 	s->backlog = backlog < 1 ? 1 : backlog > 1024 ? 1024 : (unsigned)backlog;
-	if (s->tcp.state == TCP_CLOSED)
+	if (s->tcp.state == TCP_CLOSED) {
+		s->tcp.state = TCP_LISTEN;
 		list_push_back(&tcp_sockets, &s->link);
-	s->tcp.state = TCP_LISTEN;
+		lookup_add(s);
+	}
 	return 0;
 }
 
@@ -710,24 +770,6 @@ static void accept_data(struct inet_socket *s, const uint8_t *data, size_t len, 
 	}
 }
 
-static struct inet_socket *find_socket(uint32_t src, uint16_t sport, uint32_t dst,
-				       uint16_t dport)
-{
-	struct inet_socket *listener = NULL;
-
-	for (struct list_node *n = tcp_sockets.next; n != &tcp_sockets; n = n->next) {
-		struct inet_socket *s = container_of(n, struct inet_socket, link);
-		if (s->local_port != dport || (s->local_addr && s->local_addr != dst))
-			continue;
-		if (s->tcp.state == TCP_LISTEN)
-			listener = s;
-		else if (s->remote_addr == src && s->remote_port == sport &&
-			 s->tcp.state != TCP_CLOSED) /* closed ones wait only for close() */
-			return s;
-	}
-	return listener;
-}
-
 static void passive_open(struct inet_socket *l, uint32_t src, uint32_t dst, const uint8_t *seg,
 			 size_t header)
 {
@@ -763,6 +805,7 @@ static void passive_open(struct inet_socket *l, uint32_t src, uint32_t dst, cons
 	c->tcp.listener = l;
 	l->pending++;
 	list_push_back(&tcp_sockets, &c->link);
+	lookup_add(c);
 	send_segment(c, c->tcp.iss, TCP_SYN | TCP_ACK, 0, 0);
 	arm_retransmit(c);
 }

@@ -1,7 +1,14 @@
 /*
  * kmalloc.c: power-of-two size classes from 16 bytes to 2 KiB, each carved
  * out of whole pages and kept on a free list; larger blocks are anonymous
- * mappings of their own.
+ * mappings of their own, kept for reuse once freed (up to LARGE_CACHE_MAX
+ * bytes).
+ *
+ * Why keep large blocks: every TCP connection takes two 64 KiB buffers and
+ * gives them back when it closes. Unmapping a block makes every other core
+ * flush its TLB (mm/vm.c), and mapping one zeroes it: at a thousand
+ * connections a second, under emulation, that was a good part of each
+ * connection's cost. kmalloc_buffer skips the zeroing of a kept block.
  */
 #include "mm/kmalloc.h"
 
@@ -20,7 +27,17 @@ struct free_block {
 	struct free_block *next;
 };
 
+#define LARGE_CACHE_MAX (4UL << 20)
+
+/* A freed large block, in the block itself. */
+struct large_block {
+	struct large_block *next;
+	size_t size; /* whole pages */
+};
+
 static struct free_block *free_lists[CLASS_COUNT];
+static struct large_block *large_cache;
+static size_t large_cached_bytes;
 static struct spinlock lock;
 
 static unsigned size_class(size_t size)
@@ -32,14 +49,47 @@ static unsigned size_class(size_t size)
 	return shift - MIN_SHIFT;
 }
 
+static void *large_alloc(size_t size, bool zeroed)
+{
+	spin_lock(&lock);
+	for (struct large_block **link = &large_cache; *link; link = &(*link)->next) {
+		struct large_block *b = *link;
+		if (b->size == size) {
+			*link = b->next;
+			large_cached_bytes -= size;
+			spin_unlock(&lock);
+			memset(b, 0, zeroed ? size : sizeof *b);
+			return b;
+		}
+	}
+	spin_unlock(&lock);
+	long addr = vm_mmap(0, size, VM_PROT_READ | VM_PROT_WRITE, false);
+	return addr < 0 ? NULL : (void *)addr;
+}
+
+static void large_free(void *p, size_t size)
+{
+	struct large_block *b = p;
+
+	spin_lock(&lock);
+	bool keep = large_cached_bytes + size <= LARGE_CACHE_MAX;
+	if (keep) {
+		b->size = size;
+		b->next = large_cache;
+		large_cache = b;
+		large_cached_bytes += size;
+	}
+	spin_unlock(&lock);
+	if (!keep)
+		vm_munmap((uintptr_t)p, size);
+}
+
 void *kmalloc(size_t size)
 {
 	if (!size)
 		size = 1;
-	if (size > ((size_t)1 << MAX_SHIFT)) {
-		long addr = vm_mmap(0, size, VM_PROT_READ | VM_PROT_WRITE, false);
-		return addr < 0 ? NULL : (void *)addr;
-	}
+	if (size > ((size_t)1 << MAX_SHIFT))
+		return large_alloc(PAGE_ALIGN_UP(size), true);
 
 	unsigned c = size_class(size);
 	size_t block = (size_t)1 << (c + MIN_SHIFT);
@@ -63,12 +113,19 @@ void *kmalloc(size_t size)
 	return b;
 }
 
+void *kmalloc_buffer(size_t size)
+{
+	if (size > ((size_t)1 << MAX_SHIFT))
+		return large_alloc(PAGE_ALIGN_UP(size), false);
+	return kmalloc(size);
+}
+
 void kfree(void *p, size_t size)
 {
 	if (!p)
 		return;
 	if (size > ((size_t)1 << MAX_SHIFT)) {
-		vm_munmap((uintptr_t)p, size);
+		large_free(p, PAGE_ALIGN_UP(size));
 		return;
 	}
 	unsigned c = size_class(size ? size : 1);

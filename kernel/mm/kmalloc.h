@@ -12,6 +12,9 @@
 
 /* Zeroed memory, or NULL when memory is exhausted. */
 void *kmalloc(size_t size);
+/* For data buffers, written before they are read: a block that comes back
+ * from the cache of large blocks is not zeroed. */
+void *kmalloc_buffer(size_t size);
 void kfree(void *p, size_t size);
 
 #endif

@@ -16,6 +16,16 @@ bool va_space_contains(const struct va_space *s, uintptr_t start, size_t len)
 	return start >= s->start && start <= s->end && len <= s->end - start;
 }
 
+bool va_space_in_use(const struct va_space *s, uintptr_t start, size_t len)
+{
+	if (!va_space_contains(s, start, len))
+		return false;
+	for (size_t i = 0; i < s->count && s->free[i].start < start + len; i++)
+		if (s->free[i].end > start)
+			return false;
+	return true;
+}
+
 static void remove_at(struct va_space *s, size_t i)
 {
 	memmove(&s->free[i], &s->free[i + 1], (s->count - i - 1) * sizeof s->free[0]);

@@ -32,6 +32,8 @@ uintptr_t va_space_alloc(struct va_space *s, size_t len);
 bool va_space_free(struct va_space *s, uintptr_t start, size_t len);
 /* Marks [start, start+len) in use; parts already in use are fine. */
 bool va_space_claim(struct va_space *s, uintptr_t start, size_t len);
+/* True when no part of [start, start+len) is free. */
+bool va_space_in_use(const struct va_space *s, uintptr_t start, size_t len);
 bool va_space_contains(const struct va_space *s, uintptr_t start, size_t len);
 
 #endif

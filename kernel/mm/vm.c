@@ -53,11 +53,74 @@ static void release_pages(uintptr_t start, uintptr_t end)
 	}
 }
 
+/*
+ * munmap defers that wait: an unmapped range is made inaccessible on this
+ * core at once, but its pages and addresses are reused only after the next
+ * shootdown, which serves every range deferred until then. One shootdown
+ * costs the same for one page as for hundreds, and a program that frees
+ * and allocates a block per request (musl's malloc unmaps freed groups)
+ * would otherwise stop every core each time.
+ */
+#define DEFERRED_RANGES 32
+#define DEFERRED_PAGES 512
+
+static struct { uintptr_t start, end; } deferred[DEFERRED_RANGES];
+static size_t deferred_count, deferred_pages;
+
+static void release_deferred(void)
+{
+	if (!deferred_count)
+		return;
+	arch_tlb_shootdown();
+	for (size_t i = 0; i < deferred_count; i++) {
+		for (uintptr_t va = deferred[i].start; va < deferred[i].end; va += PAGE_SIZE) {
+			uintptr_t pa = arch_unmap_page(va);
+			if (pa)
+				page_free(pa);
+		}
+		va_space_free(&map_area, deferred[i].start, deferred[i].end - deferred[i].start);
+	}
+	deferred_count = deferred_pages = 0;
+}
+
+static bool overlaps_deferred(uintptr_t start, uintptr_t end)
+{
+	for (size_t i = 0; i < deferred_count; i++)
+		if (deferred[i].start < end && start < deferred[i].end)
+			return true;
+	return false;
+}
+
+/* munmap's work. Only a range wholly mapped and not yet unmapped is
+ * deferred: were part of it free, that part could be mapped again before
+ * the release and lose its new pages. */
+static void unmap_range(uintptr_t start, uintptr_t end)
+{
+	if (!va_space_in_use(&map_area, start, end - start) || overlaps_deferred(start, end)) {
+		release_deferred();
+		release_pages(start, end);
+		va_space_free(&map_area, start, end - start);
+		return;
+	}
+	for (uintptr_t va = start; va < end; va += PAGE_SIZE)
+		arch_protect_page(va, 0);
+	deferred[deferred_count].start = start;
+	deferred[deferred_count].end = end;
+	deferred_count++;
+	deferred_pages += (end - start) / PAGE_SIZE;
+	if (deferred_count == DEFERRED_RANGES || deferred_pages >= DEFERRED_PAGES)
+		release_deferred();
+}
+
 /* Backs [start, end) with fresh zeroed pages; on failure undoes its work. */
 static bool back_pages(uintptr_t start, uintptr_t end, unsigned flags)
 {
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
 		uintptr_t pa = page_alloc();
+		if (!pa && deferred_count) {
+			release_deferred();
+			pa = page_alloc();
+		}
 		if (!pa || !arch_map_page(va, pa, flags)) {
 			if (pa)
 				page_free(pa);
@@ -79,6 +142,8 @@ long vm_mmap(uintptr_t addr, size_t len, int prot, bool fixed)
 	spin_lock(&lock);
 	uintptr_t start;
 	if (fixed) {
+		/* The range may hold pages waiting to be released. */
+		release_deferred();
 		if (!va_space_contains(&map_area, addr, len) ||
 		    !va_space_claim(&map_area, addr, len)) {
 			spin_unlock(&lock);
@@ -88,6 +153,10 @@ long vm_mmap(uintptr_t addr, size_t len, int prot, bool fixed)
 		start = addr;
 	} else {
 		start = va_space_alloc(&map_area, len);
+		if (!start && deferred_count) {
+			release_deferred();
+			start = va_space_alloc(&map_area, len);
+		}
 		if (!start) {
 			spin_unlock(&lock);
 			return -ENOMEM;
@@ -111,8 +180,7 @@ long vm_munmap(uintptr_t addr, size_t len)
 	if (!va_space_contains(&map_area, addr, len))
 		return -EINVAL;
 	spin_lock(&lock);
-	release_pages(addr, addr + len);
-	va_space_free(&map_area, addr, len);
+	unmap_range(addr, addr + len);
 	spin_unlock(&lock);
 	return 0;
 }
@@ -130,6 +198,9 @@ long vm_mprotect(uintptr_t addr, size_t len, int prot)
 	unsigned flags = arch_flags(prot);
 	long result = 0;
 	spin_lock(&lock);
+	/* Pages of a range still waiting to be released must not be backed
+	 * again; releasing them shares this call's shootdown's cost. */
+	release_deferred();
 	for (uintptr_t va = addr; va < addr + len; va += PAGE_SIZE) {
 		if (arch_protect_page(va, flags) || prot == VM_PROT_NONE)
 			continue;

@@ -61,6 +61,13 @@ void *kmalloc(size_t size)
 	return calloc(1, size); /* kmalloc hands out zeroed memory */
 }
 
+/* Not zeroed, like a block the kernel reuses, so that code that reads a
+ * buffer before writing it shows up under valgrind. */
+void *kmalloc_buffer(size_t size)
+{
+	return malloc(size ? size : 1);
+}
+
 void kfree(void *p, size_t size)
 {
 	(void)size;

@@ -23,7 +23,34 @@ void arch_interrupts_restore(bool enabled)
 		fake_interrupts_enabled = true;
 }
 
+void (*fake_on_relax)(void);
+
 void arch_cpu_relax(void)
 {
 	fake_relax_calls++;
+	if (fake_on_relax)
+		fake_on_relax();
+}
+
+unsigned fake_cpu_id;
+unsigned fake_halts;
+void (*fake_on_halt)(void);
+uint64_t fake_ipis_sent;
+
+unsigned arch_cpu_id(void)
+{
+	return fake_cpu_id;
+}
+
+/* A halt ends with whatever another core would have done meanwhile. */
+void arch_idle_halt(void)
+{
+	fake_halts++;
+	if (fake_on_halt)
+		fake_on_halt();
+}
+
+void arch_send_wakeup_ipi(unsigned cpu)
+{
+	fake_ipis_sent |= 1ULL << cpu;
 }

@@ -78,7 +78,7 @@ static bool post_rx_buffer(struct virtio_net *n, void *buf)
 static void notify_device(struct virtio_net *n, struct virtq *q)
 {
 	n->vdev->ops->notify(n->vdev, q);
-	n->netdev.stats.kicks++;
+	__atomic_fetch_add(&n->netdev.stats.kicks, 1, __ATOMIC_RELAXED);
 }
 
 static void rx_interrupt(void *ctx)
@@ -178,11 +178,14 @@ static void flush(struct netdev *dev)
 	struct virtio_net *n = (struct virtio_net *)dev;
 
 	spin_lock(&n->tx_lock);
-	if (n->tx_unnotified) {
-		n->tx_unnotified = false;
-		notify_device(n, &n->tx);
-	}
+	bool unnotified = n->tx_unnotified;
+	n->tx_unnotified = false;
 	spin_unlock(&n->tx_lock);
+	/* Outside the lock: telling the device is an exit to the hypervisor,
+	 * which can take long, and transmit() on other cores would wait. The
+	 * frames are in the ring already; any added meanwhile are told again. */
+	if (unnotified)
+		notify_device(n, &n->tx);
 }
 
 static bool fill_rings(struct virtio_net *n)
