@@ -368,7 +368,8 @@ update_section bench-http "$out/section.md"
 {
 	echo
 	echo "Host CPU of the VM's qemu process under bursts of HTTP requests ($CYCLES x $T s"
-	echo "on, $T s off; QEMU TCG, $SMP vCPUs; CPU % of one host core, burst / silence),"
+	echo "on, $T s off; QEMU TCG, $SMP vCPUs, virtio-net $(net_words); CPU % of one host"
+	echo "core, burst / silence),"
 	echo "beside a Linux guest running the same server and a guest that only halts"
 	echo "(\`$cmd\`, details in docs/BENCHMARKS.md). First HTTP 200 after boot:"
 	echo "Lull ${ready_lull} ms, Linux ${ready_linux} ms."
