@@ -11,9 +11,7 @@
 
 #include <cmocka.h>
 
-#define FRAME_MAX (ETH_HEADER + ETH_MTU)
 #define QUEUE 1024
-#define ARP_PACKET 28
 
 struct file test_owner;
 
@@ -45,22 +43,7 @@ static bool capture(struct netdev *d, const void *frame, size_t len)
  * keeps the stack's cache entry fresh however far the clock moves. */
 static void peer_arp(uint16_t op)
 {
-	uint8_t frame[ETH_HEADER + ARP_PACKET] = { 0 };
-	uint8_t *p = frame + ETH_HEADER;
-
-	memcpy(frame, stack_mac, 6);
-	memcpy(frame + 6, peer_mac, 6);
-	put16(frame + 12, ETH_TYPE_ARP);
-	put16(p, 1);
-	put16(p + 2, ETH_TYPE_IPV4);
-	p[4] = 6;
-	p[5] = 4;
-	put16(p + 6, op);
-	memcpy(p + 8, peer_mac, 6);
-	put32(p + 14, PEER_ADDR);
-	memcpy(p + 18, stack_mac, 6);
-	put32(p + 24, STACK_ADDR);
-	ethernet_input(&dev, frame, sizeof frame);
+	peer_frame_arp(&dev, op, peer_mac, PEER_ADDR, stack_mac, STACK_ADDR);
 }
 
 static void free_all_sockets(void)
@@ -202,7 +185,7 @@ struct segment expect(uint8_t flags, uint32_t seq, uint32_t ack, size_t len)
 void peer_send(const struct segment *seg)
 {
 	uint8_t frame[FRAME_MAX] = { 0 };
-	uint8_t *ip = frame + ETH_HEADER, *tcp = ip + IP_HEADER;
+	uint8_t *tcp = frame + FRAME_PAYLOAD;
 	size_t header = TCP_HEADER_BYTES;
 
 	if (seg->mss >= 0) {
@@ -228,21 +211,8 @@ void peer_send(const struct segment *seg)
 	tcp[13] = seg->flags;
 	put16(tcp + 14, seg->window);
 	memcpy(tcp + header, seg->data, seg->len);
-	put16(tcp + 16, inet_fold(inet_sum(tcp, tcp_len,
-					   inet_pseudo_sum(PEER_ADDR, STACK_ADDR, IP_PROTO_TCP,
-							   (uint16_t)tcp_len))));
-
-	memcpy(frame, stack_mac, 6);
-	memcpy(frame + 6, peer_mac, 6);
-	put16(frame + 12, ETH_TYPE_IPV4);
-	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)(IP_HEADER + tcp_len));
-	ip[8] = 64;
-	ip[9] = IP_PROTO_TCP;
-	put32(ip + 12, PEER_ADDR);
-	put32(ip + 16, STACK_ADDR);
-	put16(ip + 10, inet_fold(inet_sum(ip, IP_HEADER, 0)));
-	ethernet_input(&dev, frame, ETH_HEADER + IP_HEADER + tcp_len);
+	peer_frame_ipv4(&dev, frame, stack_mac, peer_mac, PEER_ADDR, STACK_ADDR, IP_PROTO_TCP,
+			tcp_len);
 }
 
 static struct segment peer_segment(struct conn *c, uint8_t flags)

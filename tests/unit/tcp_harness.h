@@ -8,7 +8,7 @@
 #ifndef LULL_TEST_TCP_HARNESS_H
 #define LULL_TEST_TCP_HARNESS_H
 
-#include "../net/host_platform.h"
+#include "peer_frames.h"
 
 #include <stdbool.h>
 #include <stddef.h>

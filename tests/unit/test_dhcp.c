@@ -2,8 +2,8 @@
  * receive path: crafted OFFERs, ACKs and NAKs from a server, what the
  * client sends back, its retransmission and lease timers on a hand-moved
  * clock, and the replies it must ignore. */
-// unit-under-test: tests/net/host_platform.c kernel/inet/arp.c kernel/inet/checksum.c kernel/inet/dhcp.c kernel/inet/ethernet.c kernel/inet/ipv4.c kernel/inet/ring.c kernel/inet/socket.c kernel/inet/tcp.c kernel/inet/udp.c
-#include "../net/host_platform.h"
+// unit-under-test: tests/unit/peer_frames.c tests/net/host_platform.c kernel/inet/arp.c kernel/inet/checksum.c kernel/inet/dhcp.c kernel/inet/ethernet.c kernel/inet/ipv4.c kernel/inet/ring.c kernel/inet/socket.c kernel/inet/tcp.c kernel/inet/udp.c
+#include "peer_frames.h"
 
 #include "inet/dhcp.h"
 
@@ -18,9 +18,7 @@
 #define SERVER 0x0a000202u  /* 10.0.2.2 */
 #define OFFERED 0x0a00020fu /* 10.0.2.15 */
 #define BROADCAST 0xffffffffu
-#define FRAME_MAX (ETH_HEADER + ETH_MTU)
 #define QUEUE 16
-#define ARP_PACKET 28
 #define BOOTP_OPTIONS 240
 
 /* A socket's owner, as far as the stack cares. */
@@ -175,28 +173,16 @@ static size_t build_reply(uint8_t *m, uint32_t xid, uint32_t yiaddr, const uint8
 static void deliver(const uint8_t *msg, size_t msg_len, uint32_t ip_dst)
 {
 	uint8_t frame[FRAME_MAX] = { 0 };
-	uint8_t *ip = frame + ETH_HEADER, *udp = ip + IP_HEADER;
+	uint8_t *udp = frame + FRAME_PAYLOAD;
 	size_t udp_len = 8 + msg_len;
+	static const uint8_t broadcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-	memset(frame, 0xff, 6);
-	if (ip_dst != BROADCAST)
-		memcpy(frame, stack_mac, 6);
-	memcpy(frame + 6, server_mac, 6);
-	put16(frame + 12, ETH_TYPE_IPV4);
 	memcpy(udp + 8, msg, msg_len);
 	put16(udp, 67);
 	put16(udp + 2, 68);
 	put16(udp + 4, (uint16_t)udp_len);
-	put16(udp + 6, inet_fold(inet_sum(udp, udp_len, inet_pseudo_sum(SERVER, ip_dst, IP_PROTO_UDP,
-									  (uint16_t)udp_len))));
-	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)(IP_HEADER + udp_len));
-	ip[8] = 64;
-	ip[9] = IP_PROTO_UDP;
-	put32(ip + 12, SERVER);
-	put32(ip + 16, ip_dst);
-	put16(ip + 10, inet_fold(inet_sum(ip, IP_HEADER, 0)));
-	ethernet_input(&dev, frame, ETH_HEADER + IP_HEADER + udp_len);
+	peer_frame_ipv4(&dev, frame, ip_dst == BROADCAST ? broadcast_mac : stack_mac, server_mac,
+			SERVER, ip_dst, IP_PROTO_UDP, udp_len);
 }
 
 static void server_reply(uint32_t xid, uint32_t yiaddr, uint32_t ip_dst, const uint8_t *opts,
@@ -237,26 +223,11 @@ static uint64_t get_lease(uint32_t lease_s)
 /* Answers the stack's ARP request for the server, releasing what waits. */
 static void answer_arp(void)
 {
-	uint8_t frame[ETH_HEADER + ARP_PACKET] = { 0 };
-	uint8_t *p = frame + ETH_HEADER;
-
 	assert_true(queue_count > 0);
 	assert_int_equal(get16(queue[0].data + 12), ETH_TYPE_ARP);
 	assert_int_equal(get32(queue[0].data + ETH_HEADER + 24), SERVER);
 	memmove(&queue[0], &queue[1], --queue_count * sizeof queue[0]);
-	memcpy(frame, stack_mac, 6);
-	memcpy(frame + 6, server_mac, 6);
-	put16(frame + 12, ETH_TYPE_ARP);
-	put16(p, 1);
-	put16(p + 2, ETH_TYPE_IPV4);
-	p[4] = 6;
-	p[5] = 4;
-	put16(p + 6, 2);
-	memcpy(p + 8, server_mac, 6);
-	put32(p + 14, SERVER);
-	memcpy(p + 18, stack_mac, 6);
-	put32(p + 24, inet_if.addr);
-	ethernet_input(&dev, frame, sizeof frame);
+	peer_frame_arp(&dev, 2, server_mac, SERVER, stack_mac, inet_if.addr);
 }
 
 static void discover_is_broadcast_from_nowhere(void **state)
