@@ -22,6 +22,7 @@
 #define MIN_SHIFT 4
 #define MAX_SHIFT 11
 #define CLASS_COUNT (MAX_SHIFT - MIN_SHIFT + 1)
+#define LARGE_OVER ((size_t)1 << MAX_SHIFT) /* larger blocks are mappings */
 
 struct free_block {
 	struct free_block *next;
@@ -88,7 +89,7 @@ void *kmalloc(size_t size)
 {
 	if (!size)
 		size = 1;
-	if (size > ((size_t)1 << MAX_SHIFT))
+	if (size > LARGE_OVER)
 		return large_alloc(PAGE_ALIGN_UP(size), true);
 
 	unsigned c = size_class(size);
@@ -115,7 +116,7 @@ void *kmalloc(size_t size)
 
 void *kmalloc_buffer(size_t size)
 {
-	if (size > ((size_t)1 << MAX_SHIFT))
+	if (size > LARGE_OVER)
 		return large_alloc(PAGE_ALIGN_UP(size), false);
 	return kmalloc(size);
 }
@@ -124,7 +125,7 @@ void kfree(void *p, size_t size)
 {
 	if (!p)
 		return;
-	if (size > ((size_t)1 << MAX_SHIFT)) {
+	if (size > LARGE_OVER) {
 		large_free(p, PAGE_ALIGN_UP(size));
 		return;
 	}

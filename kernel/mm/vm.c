@@ -34,6 +34,16 @@ static unsigned arch_flags(int prot)
 	return flags;
 }
 
+/* After the shootdown: the pages go back to the allocator. */
+static void free_pages_of(uintptr_t start, uintptr_t end)
+{
+	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
+		uintptr_t pa = arch_unmap_page(va);
+		if (pa)
+			page_free(pa);
+	}
+}
+
 /* A page goes back to the allocator only once no core can reach it
  * through a stale TLB entry: first make the range inaccessible everywhere,
  * then take the pages. */
@@ -46,11 +56,7 @@ static void release_pages(uintptr_t start, uintptr_t end)
 	if (!any)
 		return;
 	arch_tlb_shootdown();
-	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
-		uintptr_t pa = arch_unmap_page(va);
-		if (pa)
-			page_free(pa);
-	}
+	free_pages_of(start, end);
 }
 
 /*
@@ -73,11 +79,7 @@ static void release_deferred(void)
 		return;
 	arch_tlb_shootdown();
 	for (size_t i = 0; i < deferred_count; i++) {
-		for (uintptr_t va = deferred[i].start; va < deferred[i].end; va += PAGE_SIZE) {
-			uintptr_t pa = arch_unmap_page(va);
-			if (pa)
-				page_free(pa);
-		}
+		free_pages_of(deferred[i].start, deferred[i].end);
 		va_space_free(&map_area, deferred[i].start, deferred[i].end - deferred[i].start);
 	}
 	deferred_count = deferred_pages = 0;
@@ -91,24 +93,22 @@ static bool overlaps_deferred(uintptr_t start, uintptr_t end)
 	return false;
 }
 
-/* munmap's work. Only a range wholly mapped and not yet unmapped is
- * deferred: were part of it free, that part could be mapped again before
- * the release and lose its new pages. */
+/* munmap's work. Only a range wholly mapped and not yet unmapped may
+ * wait: were part of it free, that part could be mapped again before the
+ * release and lose its new pages. Any other is released at once, with
+ * what waits, in the same shootdown. */
 static void unmap_range(uintptr_t start, uintptr_t end)
 {
-	if (!va_space_in_use(&map_area, start, end - start) || overlaps_deferred(start, end)) {
-		release_deferred();
-		release_pages(start, end);
-		va_space_free(&map_area, start, end - start);
-		return;
-	}
+	bool release_now =
+		!va_space_in_use(&map_area, start, end - start) || overlaps_deferred(start, end);
+
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE)
 		arch_protect_page(va, 0);
 	deferred[deferred_count].start = start;
 	deferred[deferred_count].end = end;
 	deferred_count++;
 	deferred_pages += (end - start) / PAGE_SIZE;
-	if (deferred_count == DEFERRED_RANGES || deferred_pages >= DEFERRED_PAGES)
+	if (release_now || deferred_count == DEFERRED_RANGES || deferred_pages >= DEFERRED_PAGES)
 		release_deferred();
 }
 
