@@ -28,7 +28,7 @@ for machine in microvm q35; do
 	for guest in floor hello; do : >"$out/$machine-$guest"; done
 	for _ in $(seq "$RUNS"); do
 		for guest in floor hello; do
-			qemu_cmd "$machine" 1 "$(image_of $guest)"
+			qemu_cmd "$machine" 1 256M "$(image_of $guest)"
 			"$TIMER" "${QEMU_CMD[@]}" </dev/null >>"$out/$machine-$guest"
 		done
 	done

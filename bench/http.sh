@@ -116,14 +116,10 @@ if [ "$NET" = tap ] && [ "$REPORT_ONLY" != 1 ] && ! ip link show "$TAP" >/dev/nu
 	ip neigh replace "$GUEST_IP" lladdr 52:54:00:12:34:56 dev "$TAP" nud permanent
 fi
 
-# The QEMU flags `lull run` uses (tools/lull/cmd_run.c), so that the Linux
-# and floor guests differ from the Lull guest only in what they boot.
-qemu_base() {
-	QEMU_CMD=(qemu-system-x86_64 -M "$MACHINE" -accel tcg -cpu max -m "$MEM" -smp "$SMP"
-		-nodefaults -no-reboot -display none -serial stdio -monitor none
-		-device isa-debug-exit,iobase=0xf4,iosize=4
-		-netdev "$NETDEV" -device virtio-net-pci,netdev=net0)
-}
+# The Linux and floor guests' NIC: qemu_cmd gives the rest of the flags
+# `lull run` uses, so that they differ from the Lull guest only in what
+# they boot.
+NIC=(-netdev "$NETDEV" -device virtio-net-pci,netdev=net0)
 
 # Starts guest $1 in the background; sets LAUNCHER (the process to stop)
 # and QEMU_PID (the process to measure).
@@ -135,13 +131,12 @@ start_guest() {
 			--machine "$MACHINE" "${LULL_NET[@]}" >"$out/$guest.console" 2>&1 </dev/null &
 		;;
 	linux)
-		qemu_base
-		"${QEMU_CMD[@]}" -kernel "$LINUX_KERNEL" -initrd "$LINUX_INITRD" \
-			-append "console=ttyS0 quiet panic=-1 $LINUX_NET" >"$out/$guest.console" 2>&1 </dev/null &
+		qemu_cmd "$MACHINE" "$SMP" "$MEM" "$LINUX_KERNEL" "console=ttyS0 quiet panic=-1 $LINUX_NET"
+		"${QEMU_CMD[@]}" -initrd "$LINUX_INITRD" "${NIC[@]}" >"$out/$guest.console" 2>&1 </dev/null &
 		;;
 	floor)
-		qemu_base
-		"${QEMU_CMD[@]}" -kernel "$BUILD/bench/floor-halt.elf" >"$out/$guest.console" 2>&1 </dev/null &
+		qemu_cmd "$MACHINE" "$SMP" "$MEM" "$BUILD/bench/floor-halt.elf"
+		"${QEMU_CMD[@]}" "${NIC[@]}" >"$out/$guest.console" 2>&1 </dev/null &
 		;;
 	esac
 	LAUNCHER=$!

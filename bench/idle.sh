@@ -26,7 +26,7 @@ trap 'rm -rf "$out"' EXIT
 declare -A pct ticks_pct
 measure() {
 	local key=$1 image=$2 append=${3:-}
-	qemu_cmd "$MACHINE" 2 "$image" "$append"
+	qemu_cmd "$MACHINE" 2 256M "$image" "$append"
 	"${QEMU_CMD[@]}" >"$out/$key.log" 2>&1 </dev/null &
 	local pid=$!
 	sleep "$SETTLE"

@@ -2,10 +2,10 @@
 
 # The QEMU command every benchmarked guest runs with, so that guests differ
 # only in their image: the same flags `lull run` uses (TCG, never KVM).
-# usage: qemu_cmd MACHINE SMP IMAGE [APPEND]
+# usage: qemu_cmd MACHINE SMP MEM IMAGE [APPEND]
 qemu_cmd() {
-	local machine=$1 smp=$2 image=$3 append=${4:-}
-	QEMU_CMD=(qemu-system-x86_64 -M "$machine" -accel tcg -cpu max -m 256M -smp "$smp"
+	local machine=$1 smp=$2 mem=$3 image=$4 append=${5:-}
+	QEMU_CMD=(qemu-system-x86_64 -M "$machine" -accel tcg -cpu max -m "$mem" -smp "$smp"
 		-nodefaults -no-reboot -display none -serial stdio -monitor none
 		-device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$image")
 	[ -n "$append" ] && QEMU_CMD+=(-append "$append")
