@@ -21,7 +21,7 @@ unit-tests: $(UNIT_TESTS)
 # A "files: DIR" line in a boot test's first comment embeds DIR (--files).
 boot_test_files = $(shell sed -n '1,/\*\//s/^[ *]*files: //p' $(1))
 
-$(BUILD)/tests/boot/%.elf: tests/boot/%.c $(KERNEL_ARTIFACTS) $(BUILD)/lull
+$(BUILD)/tests/boot/%.elf: tests/boot/%.c $(wildcard tests/boot/*.h) $(KERNEL_ARTIFACTS) $(BUILD)/lull
 	@mkdir -p $(dir $@)
 	$(BUILD)/lull build $< $(addprefix --files ,$(call boot_test_files,$<)) -o $@
 

@@ -16,18 +16,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check.h"
+
 #define HELLO "hello, embedded world\n"
 #define LINES "first line\nsecond line\nthird line\n"
-
-static int failures;
-
-#define CHECK(cond)                                                          \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			printf("FAILED line %d: %s (errno %d)\n", __LINE__, #cond, errno); \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
 
 /* The whole file at path, or NULL (with errno set by open). */
 static char *slurp(const char *path)

@@ -17,15 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures;
-
-#define CHECK(cond)                                                         \
-	do {                                                                \
-		if (!(cond)) {                                              \
-			printf("line %d: %s (errno %d)\n", __LINE__, #cond, errno); \
-			failures++;                                         \
-		}                                                           \
-	} while (0)
+#include "check.h"
 
 static double now_ms(void)
 {
