@@ -64,7 +64,8 @@ static inline void put32(uint8_t *p, uint32_t v)
 struct inet_stats {
 	uint64_t rx_frames, tx_frames;
 	uint64_t drop_malformed, drop_checksum, drop_not_ours, drop_fragment, drop_protocol;
-	uint64_t drop_no_socket, drop_queue_full, drop_arp_unresolved;
+	uint64_t drop_no_socket, drop_queue_full, drop_no_memory, drop_arp_unresolved;
+	uint64_t drop_old_timestamp; /* TCP's PAWS */
 	uint64_t tcp_retransmits, tcp_resets_sent;
 	uint64_t dhcp_sent, dhcp_accepted, dhcp_ignored; /* ignored: not for us, or malformed */
 };

@@ -54,6 +54,9 @@ struct udp_datagram {
 
 struct tcp_control {
 	enum tcp_state state;
+	/* connect() or a passive open has begun; the buffers alone cannot
+	 * tell, since TIME_WAIT gives them back (tcp.c) */
+	bool opened;
 	uint32_t iss, irs;
 	uint32_t snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2;
 	uint32_t rcv_nxt;
@@ -63,6 +66,12 @@ struct tcp_control {
 	 * and for ours. */
 	bool wscale;
 	uint8_t snd_shift, rcv_shift;
+	/* Timestamps (RFC 7323): whether both SYNs carried the option (in
+	 * SYN_SENT: whether ours does); the peer's value to echo, and when it
+	 * was taken (PAWS); the ACK field we last sent. */
+	bool timestamps;
+	uint32_t ts_recent, last_ack_sent;
+	uint64_t ts_recent_ns;
 	/* The right edge of the receive window we offered, and whether that
 	 * window was more than half the buffer when the edge last moved. */
 	uint32_t rcv_adv;

@@ -3,8 +3,11 @@
  * congestion control per RFC 5681 (slow start, congestion avoidance, fast
  * retransmit and recovery).
  *
- * Options: MSS, and window scaling (RFC 7323) when both SYNs carry it;
- * others (timestamps, SACK) are ignored. Segments that arrive ahead of a
+ * Options: MSS, and window scaling and timestamps (RFC 7323) when both
+ * SYNs carry them; others (SACK) are ignored. Timestamps matter under
+ * loss: without them an ACK of retransmitted data gives the peer no RTT
+ * sample (Karn), and Linux then never resets its RTO backoff while every
+ * segment it sends is a retransmission. Segments that arrive ahead of a
  * hole are kept (up to TCP_AHEAD_MAX ranges) and answered at once with a
  * duplicate ACK, which drives the peer's fast retransmit.
  *
@@ -36,7 +39,9 @@
 #define OPTION_NOP 1
 #define OPTION_MSS 2
 #define OPTION_WSCALE 3
+#define OPTION_TIMESTAMP 8
 #define WSCALE_MAX 14 /* RFC 7323, 2.3 */
+#define TIMESTAMP_SPACE 12 /* two NOPs, kind, length, value, echo */
 
 #define OUR_MSS (ETH_MTU - IP_HEADER - TCP_HEADER)
 #define DEFAULT_PEER_MSS 536
@@ -52,6 +57,15 @@
 #define TIME_WAIT_GRAIN (250 * MS)
 #define MAX_RETRIES 8
 #define PERSIST_MAX (60000 * MS)
+/* RFC 7323, 5.5: a timestamp this old may have wrapped; PAWS forgets it. */
+#define PAWS_IDLE_MAX (24ULL * 24 * 3600 * 1000 * MS)
+
+/* What a segment's options say. */
+struct tcp_options {
+	int mss, wscale; /* -1: absent */
+	bool timestamp;
+	uint32_t ts_value, ts_echo;
+};
 
 /* Sequence-number comparisons modulo 2^32. */
 static bool seq_lt(uint32_t a, uint32_t b)
@@ -72,6 +86,22 @@ static uint32_t receive_window(const struct inet_socket *s)
 static uint32_t in_flight(const struct inet_socket *s)
 {
 	return s->tcp.snd_nxt - s->tcp.snd_una;
+}
+
+/* Our timestamp clock: milliseconds, from a random start (RFC 7323,
+ * 7.1). One start for every connection, not one each: a client that reuses
+ * its port then sends a SYN whose timestamp is past the old connection's,
+ * which a peer still in TIME_WAIT accepts (RFC 6191). */
+static uint32_t timestamp_now(void)
+{
+	static uint32_t offset;
+	static bool chosen;
+
+	if (!chosen) {
+		offset = inet_random();
+		chosen = true;
+	}
+	return (uint32_t)(arch_clock_ns() / MS) + offset;
 }
 
 /* The window field of a segment we send; SYNs carry it unscaled (RFC 7323,
@@ -107,7 +137,9 @@ static void send_segment(struct inet_socket *s, uint32_t seq, uint8_t flags, siz
 	static uint8_t frame[ETH_HEADER + ETH_MTU];
 	uint8_t *tcp = frame + ETH_HEADER + IP_HEADER;
 	bool syn = flags & TCP_SYN;
-	size_t header = TCP_HEADER + (syn ? 4 : 0) + (syn && s->tcp.wscale ? 4 : 0);
+	bool timestamp = s->tcp.timestamps && !(flags & TCP_RST);
+	size_t header = TCP_HEADER + (syn ? 4 : 0) + (syn && s->tcp.wscale ? 4 : 0) +
+			(timestamp ? TIMESTAMP_SPACE : 0);
 
 	put16(tcp, s->local_port);
 	put16(tcp + 2, s->remote_port);
@@ -129,12 +161,21 @@ static void send_segment(struct inet_socket *s, uint32_t seq, uint8_t flags, siz
 		tcp[26] = 3;
 		tcp[27] = s->tcp.rcv_shift;
 	}
+	if (timestamp) {
+		uint8_t *o = tcp + header - TIMESTAMP_SPACE;
+		o[0] = o[1] = OPTION_NOP;
+		o[2] = OPTION_TIMESTAMP;
+		o[3] = TIMESTAMP_SPACE - 2;
+		put32(o + 4, timestamp_now());
+		put32(o + 8, (flags & TCP_ACK) ? s->tcp.ts_recent : 0);
+	}
 	if (len)
 		ring_peek(&s->sndbuf, offset, tcp + header, len);
 	uint32_t sum = inet_pseudo_sum(inet_if.addr, s->remote_addr, IP_PROTO_TCP,
 				       (uint16_t)(header + len));
 	put16(tcp + 16, inet_fold(inet_sum(tcp, header + len, sum)));
 	if (flags & TCP_ACK) {
+		s->tcp.last_ack_sent = s->tcp.rcv_nxt;
 		s->tcp.unacked_segments = 0;
 		s->tcp.delack_deadline = 0;
 	}
@@ -196,9 +237,26 @@ static void enter_closed(struct inet_socket *s, int error)
 		socket_free(s);
 }
 
+/*
+ * TIME_WAIT only answers retransmitted FINs: every byte we sent is
+ * acknowledged, so the send buffer goes at once, and the receive buffer
+ * too unless the application may still read from it. A server that closes
+ * a thousand connections a second keeps two thousand in TIME_WAIT; with
+ * their buffers they would take 256 MiB, more than a small guest has, and
+ * new connections would find no memory.
+ */
+static void release_buffers(struct inet_socket *s)
+{
+	if (s->sndbuf.data)
+		ring_destroy(&s->sndbuf);
+	if (s->rcvbuf.data && (!s->file || !s->rcvbuf.len))
+		ring_destroy(&s->rcvbuf);
+}
+
 static void enter_time_wait(struct inet_socket *s)
 {
 	s->tcp.state = TCP_TIME_WAIT;
+	release_buffers(s);
 	s->tcp.rto_deadline = s->tcp.persist_deadline = 0;
 	/* Rounded up to a multiple of TIME_WAIT_GRAIN, so that the TIME_WAITs
 	 * of a burst of connections end together, at a few timer interrupts
@@ -290,7 +348,14 @@ static bool grow_send_buffer(struct inet_socket *s)
 
 static bool init_buffers(struct inet_socket *s)
 {
-	return ring_init(&s->sndbuf, BUFFER_INITIAL) && ring_init(&s->rcvbuf, BUFFER_INITIAL);
+	if (!ring_init(&s->sndbuf, BUFFER_INITIAL))
+		return false;
+	if (!ring_init(&s->rcvbuf, BUFFER_INITIAL)) {
+		ring_destroy(&s->sndbuf);
+		return false;
+	}
+	s->tcp.opened = true;
+	return true;
 }
 
 static void init_connection(struct inet_socket *s)
@@ -303,6 +368,7 @@ static void init_connection(struct inet_socket *s)
 	while (t->rcv_shift < WSCALE_MAX && limit >> t->rcv_shift > 0xffff)
 		t->rcv_shift++;
 	t->iss = inet_random();
+	t->rtt_seq = t->iss;
 	t->snd_una = t->iss;
 	t->snd_nxt = t->iss + 1;
 	t->mss = DEFAULT_PEER_MSS;
@@ -375,7 +441,8 @@ long tcp_connect(struct inet_socket *s)
 	if (!init_buffers(s))
 		return -ENOMEM;
 	init_connection(s);
-	s->tcp.wscale = true; /* offered; kept if the SYN-ACK carries it too */
+	/* offered; kept if the SYN-ACK carries them too */
+	s->tcp.wscale = s->tcp.timestamps = true;
 	s->tcp.state = TCP_SYN_SENT;
 	list_push_back(&tcp_sockets, &s->link);
 	lookup_add(s);
@@ -439,6 +506,8 @@ long tcp_recv(struct inet_socket *s, void *buf, size_t len, bool peek)
 		ring_peek(&s->rcvbuf, 0, buf, n);
 		if (!peek)
 			ring_drop(&s->rcvbuf, n);
+		if (!s->rcvbuf.len && s->tcp.state == TCP_TIME_WAIT)
+			release_buffers(s);
 		/* Tell a peer that saw a (nearly) closed window that it opened. */
 		if (!peek && window_was_small && receive_window(s) >= s->tcp.mss &&
 		    s->tcp.state != TCP_CLOSED)
@@ -450,7 +519,7 @@ long tcp_recv(struct inet_socket *s, void *buf, size_t len, bool peek)
 		s->error = 0;
 		return e;
 	}
-	if (!s->sndbuf.data) /* never connected */
+	if (!s->tcp.opened)
 		return -ENOTCONN;
 	if (s->tcp.fin_received || s->shut_read || s->tcp.state == TCP_CLOSED)
 		return 0; /* end of stream */
@@ -503,6 +572,9 @@ void tcp_close(struct inet_socket *s)
 	case TCP_CLOSED:
 		enter_closed(s, 0);
 		break;
+	case TCP_TIME_WAIT:
+		release_buffers(s);
+		break;
 	default: /* already closing: finish on our own */
 		break;
 	}
@@ -522,7 +594,7 @@ unsigned tcp_poll(struct inet_socket *s)
 		ready |= SOCKET_WRITABLE;
 	if (s->error)
 		ready |= SOCKET_ERROR;
-	if (t->state == TCP_CLOSED && s->sndbuf.data)
+	if (t->state == TCP_CLOSED && t->opened)
 		ready |= SOCKET_HANGUP | SOCKET_READABLE; /* a connection that was */
 	if (t->fin_received && s->shut_write)
 		ready |= SOCKET_HANGUP;
@@ -531,10 +603,9 @@ unsigned tcp_poll(struct inet_socket *s)
 
 /* The options of a SYN: the peer's MSS, and its window scale, which is
  * used only if we offer ours too. */
-static void parse_syn_options(struct inet_socket *s, const uint8_t *seg, size_t header)
+static void parse_options(const uint8_t *seg, size_t header, struct tcp_options *o)
 {
-	bool wscale = false;
-
+	*o = (struct tcp_options){ .mss = -1, .wscale = -1 };
 	for (size_t i = TCP_HEADER; i < header;) {
 		uint8_t kind = seg[i];
 		if (kind == OPTION_END)
@@ -546,17 +617,45 @@ static void parse_syn_options(struct inet_socket *s, const uint8_t *seg, size_t 
 		if (i + 1 >= header || seg[i + 1] < 2 || i + seg[i + 1] > header)
 			break;
 		if (kind == OPTION_MSS && seg[i + 1] == 4) {
-			uint16_t mss = get16(seg + i + 2);
-			s->tcp.mss = mss < 64 ? 64 : mss > OUR_MSS ? OUR_MSS : mss;
+			o->mss = get16(seg + i + 2);
 		} else if (kind == OPTION_WSCALE && seg[i + 1] == 3) {
-			wscale = true;
-			s->tcp.snd_shift = seg[i + 2] > WSCALE_MAX ? WSCALE_MAX : seg[i + 2];
+			o->wscale = seg[i + 2];
+		} else if (kind == OPTION_TIMESTAMP && seg[i + 1] == TIMESTAMP_SPACE - 2) {
+			o->timestamp = true;
+			o->ts_value = get32(seg + i + 2);
+			o->ts_echo = get32(seg + i + 6);
 		}
 		i += seg[i + 1];
 	}
-	s->tcp.wscale = wscale;
-	if (!wscale)
-		s->tcp.snd_shift = 0;
+}
+
+static void take_timestamp(struct tcp_control *t, uint32_t value)
+{
+	t->ts_recent = value;
+	t->ts_recent_ns = arch_clock_ns();
+}
+
+/* The peer's SYN: what it offers, and so what the connection uses. */
+static void apply_syn_options(struct tcp_control *t, const struct tcp_options *o)
+{
+	if (o->mss >= 0)
+		t->mss = o->mss < 64 ? 64 : o->mss > (int)OUR_MSS ? OUR_MSS : (uint16_t)o->mss;
+	t->wscale = o->wscale >= 0;
+	t->snd_shift = !t->wscale ? 0 : o->wscale > WSCALE_MAX ? WSCALE_MAX : (uint8_t)o->wscale;
+	t->timestamps = o->timestamp;
+	if (t->timestamps) {
+		take_timestamp(t, o->ts_value);
+		t->mss -= TIMESTAMP_SPACE; /* every segment carries them */
+	}
+}
+
+/* PAWS (RFC 7323, 5.3): a timestamp older than the last one taken marks an
+ * old duplicate, unless the last one is so old that the clock may have
+ * wrapped since. */
+static bool timestamp_too_old(const struct tcp_control *t, uint32_t value)
+{
+	return (int32_t)(value - t->ts_recent) < 0 &&
+	       arch_clock_ns() - t->ts_recent_ns < PAWS_IDLE_MAX;
 }
 
 static void rtt_sample(struct tcp_control *t, uint64_t r)
@@ -610,7 +709,7 @@ static void retransmit_first(struct inet_socket *s)
 
 /* The acknowledgement field of an acceptable segment. */
 static void process_ack(struct inet_socket *s, uint32_t ack, uint32_t window, uint32_t seq,
-			size_t data_len)
+			size_t data_len, const struct tcp_options *o)
 {
 	struct tcp_control *t = &s->tcp;
 
@@ -622,7 +721,18 @@ static void process_ack(struct inet_socket *s, uint32_t ack, uint32_t window, ui
 			acked = (uint32_t)s->sndbuf.len;
 		ring_drop(&s->sndbuf, acked);
 		t->snd_una = ack;
-		if (t->rtt_timing && seq_lt(t->rtt_seq, ack)) {
+		/* One sample a round trip. An echoed timestamp dates the
+		 * segment that was ACKed, retransmitted or not; without one,
+		 * only data sent once can be timed (Karn). */
+		if (t->timestamps && o->timestamp && o->ts_echo) {
+			if (seq_lt(t->rtt_seq, ack)) {
+				uint32_t rtt_ms = timestamp_now() - o->ts_echo;
+				if (rtt_ms <= RTO_MAX / MS)
+					rtt_sample(t, rtt_ms * MS);
+				t->rtt_seq = t->snd_nxt;
+				t->rtt_timing = false;
+			}
+		} else if (t->rtt_timing && seq_lt(t->rtt_seq, ack)) {
 			rtt_sample(t, arch_clock_ns() - t->rtt_start_ns);
 			t->rtt_timing = false;
 		}
@@ -771,7 +881,7 @@ static void accept_data(struct inet_socket *s, const uint8_t *data, size_t len, 
 }
 
 static void passive_open(struct inet_socket *l, uint32_t src, uint32_t dst, const uint8_t *seg,
-			 size_t header)
+			 const struct tcp_options *o)
 {
 	if (l->pending >= l->backlog) {
 		inet_stats.drop_queue_full++; /* a SYN flood cannot exhaust memory */
@@ -785,7 +895,7 @@ static void passive_open(struct inet_socket *l, uint32_t src, uint32_t dst, cons
 	if (!c || !init_buffers(c)) {
 		if (c)
 			socket_free(c);
-		inet_stats.drop_queue_full++;
+		inet_stats.drop_no_memory++;
 		return;
 	}
 	c->local_addr = dst;
@@ -800,7 +910,7 @@ static void passive_open(struct inet_socket *l, uint32_t src, uint32_t dst, cons
 	c->tcp.rcv_adv = c->tcp.rcv_nxt;
 	c->tcp.snd_wnd = get16(seg + 14);
 	c->tcp.snd_wl1 = c->tcp.irs;
-	parse_syn_options(c, seg, header);
+	apply_syn_options(&c->tcp, o);
 	c->tcp.state = TCP_SYN_RECEIVED;
 	c->tcp.listener = l;
 	l->pending++;
@@ -819,7 +929,7 @@ static void handshake_done(struct tcp_control *t)
 }
 
 static void syn_sent_input(struct inet_socket *s, uint8_t flags, uint32_t seq, uint32_t ack,
-			   uint32_t window, const uint8_t *seg, size_t header)
+			   uint32_t window, const struct tcp_options *o)
 {
 	struct tcp_control *t = &s->tcp;
 	bool ack_ok = (flags & TCP_ACK) && ack == t->iss + 1;
@@ -843,7 +953,7 @@ static void syn_sent_input(struct inet_socket *s, uint8_t flags, uint32_t seq, u
 	t->snd_wnd = window;
 	t->snd_wl1 = seq;
 	t->snd_wl2 = ack;
-	parse_syn_options(s, seg, header);
+	apply_syn_options(t, o);
 	handshake_done(t);
 	t->rto_deadline = 0;
 	t->retries = 0;
@@ -878,6 +988,8 @@ void tcp_input(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len)
 		return;
 	}
 	struct tcp_control *t = &s->tcp;
+	struct tcp_options opts;
+	parse_options(seg, header, &opts);
 	/* Windows in SYNs are never scaled (RFC 7323, 2.2). */
 	if (t->wscale && !(flags & TCP_SYN) && t->state != TCP_SYN_SENT)
 		window <<= t->snd_shift;
@@ -887,11 +999,11 @@ void tcp_input(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len)
 		if (flags & TCP_ACK)
 			send_reset_for(src, dst, seg, data_len);
 		else if (flags & TCP_SYN)
-			passive_open(s, src, dst, seg, header);
+			passive_open(s, src, dst, seg, &opts);
 		return;
 	}
 	if (t->state == TCP_SYN_SENT) {
-		syn_sent_input(s, flags, seq, ack, window, seg, header);
+		syn_sent_input(s, flags, seq, ack, window, &opts);
 		return;
 	}
 
@@ -904,7 +1016,18 @@ void tcp_input(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len)
 		enter_closed(s, 0);
 		struct inet_socket *l = find_socket(src, get16(seg), dst, get16(seg + 2));
 		if (l && l->tcp.state == TCP_LISTEN)
-			passive_open(l, src, dst, seg, header);
+			passive_open(l, src, dst, seg, &opts);
+		return;
+	}
+	/* A bare ACK is let through whatever its timestamp, as Linux does: a
+	 * reordered one is harmless, and answering it would send the peer
+	 * duplicate ACKs, which it takes for loss. */
+	bool timestamped = t->timestamps && opts.timestamp;
+	bool bare_ack = !data_len && !(flags & (TCP_SYN | TCP_FIN | TCP_RST));
+	if (timestamped && !bare_ack && !(flags & TCP_RST) &&
+	    timestamp_too_old(t, opts.ts_value)) {
+		inet_stats.drop_old_timestamp++;
+		send_ack(s);
 		return;
 	}
 	/* Acceptable if it overlaps the receive window (RFC 9293, 3.10.7.4). */
@@ -920,7 +1043,7 @@ void tcp_input(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len)
 		 * we would never read to reopen the window. */
 		if (!rwnd && (flags & TCP_ACK) && !(flags & (TCP_RST | TCP_SYN)) &&
 		    t->state != TCP_SYN_RECEIVED) {
-			process_ack(s, ack, window, seq, 0);
+			process_ack(s, ack, window, seq, 0, &opts);
 			output(s);
 		}
 		if (!(flags & TCP_RST))
@@ -943,6 +1066,11 @@ void tcp_input(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len)
 	}
 	if (!(flags & TCP_ACK))
 		return;
+	/* The timestamp to echo: the one of the segment that our last ACK
+	 * answered, or of a later one (RFC 7323, 4.3); never one of a reset or
+	 * a stray SYN, which would make PAWS drop what follows. */
+	if (timestamped && seq_le(seq, t->last_ack_sent))
+		take_timestamp(t, opts.ts_value);
 	if (t->state == TCP_SYN_RECEIVED) {
 		if (!seq_lt(t->snd_una, ack) || !seq_le(ack, t->snd_nxt)) {
 			send_segment(s, ack, TCP_RST, 0, 0);
@@ -955,7 +1083,7 @@ void tcp_input(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len)
 		list_push_back(&t->listener->accept_queue, &t->accept_link);
 		socket_changed(t->listener);
 	}
-	process_ack(s, ack, window, seq, data_len);
+	process_ack(s, ack, window, seq, data_len, &opts);
 	if (t->fin_sent && t->snd_una == t->snd_nxt) {
 		if (t->state == TCP_FIN_WAIT_1)
 			t->state = TCP_FIN_WAIT_2;

@@ -126,6 +126,11 @@ static void parse_options(struct segment *s, const uint8_t *tcp, size_t header)
 			s->mss = get16(tcp + i + 2);
 		else if (tcp[i] == 3 && tcp[i + 1] == 3)
 			s->wscale = tcp[i + 2];
+		else if (tcp[i] == 8 && tcp[i + 1] == 10) {
+			s->timestamp = true;
+			s->ts_value = get32(tcp + i + 2);
+			s->ts_echo = get32(tcp + i + 6);
+		}
 		i += tcp[i + 1];
 	}
 }
@@ -201,6 +206,14 @@ void peer_send(const struct segment *seg)
 		tcp[header + 3] = (uint8_t)seg->wscale;
 		header += 4;
 	}
+	if (seg->timestamp) {
+		tcp[header] = tcp[header + 1] = 1;
+		tcp[header + 2] = 8;
+		tcp[header + 3] = 10;
+		put32(tcp + header + 4, seg->ts_value);
+		put32(tcp + header + 8, seg->ts_echo);
+		header += 12;
+	}
 	size_t tcp_len = header + seg->len;
 	assert_true(IP_HEADER + tcp_len <= ETH_MTU);
 	put16(tcp, seg->sport);
@@ -219,7 +232,8 @@ static struct segment peer_segment(struct conn *c, uint8_t flags)
 {
 	return (struct segment){ .sport = PEER_PORT, .dport = c->port, .flags = flags,
 				 .seq = c->theirs, .ack = c->ours, .window = c->peer_window,
-				 .mss = -1, .wscale = -1 };
+				 .mss = -1, .wscale = -1, .timestamp = c->timestamps,
+				 .ts_value = c->peer_clock, .ts_echo = c->echo };
 }
 
 void open_active(struct conn *c, struct peer_syn p)
@@ -237,6 +251,9 @@ void open_active(struct conn *c, struct peer_syn p)
 	c->ours = c->handshake.seq + 1;
 	c->theirs = PEER_ISS;
 	c->peer_window = p.window;
+	c->timestamps = p.timestamps;
+	c->peer_clock = p.clock;
+	c->echo = c->handshake.ts_value;
 	struct segment synack = peer_segment(c, SYN | ACK);
 	synack.mss = p.mss;
 	synack.wscale = p.wscale;
@@ -258,6 +275,8 @@ void open_passive(struct conn *c, struct peer_syn p)
 	c->port = SERVER_PORT;
 	c->theirs = PEER_ISS;
 	c->peer_window = p.window;
+	c->timestamps = p.timestamps;
+	c->peer_clock = p.clock;
 	struct segment syn = peer_segment(c, SYN);
 	syn.ack = 0;
 	syn.mss = p.mss;
@@ -271,6 +290,8 @@ void open_passive(struct conn *c, struct peer_syn p)
 	assert_int_equal(c->handshake.dport, PEER_PORT);
 	assert_int_equal(c->handshake.mss, STACK_MSS);
 	c->ours = c->handshake.seq + 1;
+	assert_int_equal(c->handshake.timestamp, p.timestamps);
+	c->echo = c->handshake.ts_value;
 	assert_null(tcp_accept(c->listener)); /* not before the handshake's end */
 	peer_flags(c, ACK, c->peer_window);
 	c->s = tcp_accept(c->listener);

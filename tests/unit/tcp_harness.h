@@ -43,6 +43,8 @@ struct segment {
 	uint16_t window;
 	int mss;    /* MSS option, -1: none */
 	int wscale; /* window scale option, -1: none */
+	bool timestamp; /* timestamps option (RFC 7323) */
+	uint32_t ts_value, ts_echo;
 	size_t len;
 	uint8_t data[1500];
 };
@@ -78,6 +80,10 @@ struct conn {
 	uint16_t port; /* the stack's */
 	uint32_t ours, theirs;
 	uint16_t peer_window; /* the window field of the peer's segments */
+	/* With timestamps: what the peer's segments carry (its clock, and
+	 * the stack's value it echoes). */
+	bool timestamps;
+	uint32_t peer_clock, echo;
 	struct segment handshake; /* the stack's SYN or SYN-ACK */
 };
 
@@ -85,6 +91,8 @@ struct conn {
 struct peer_syn {
 	int mss, wscale;
 	uint16_t window;
+	bool timestamps;
+	uint32_t clock; /* the peer's first timestamp */
 };
 #define PEER_DEFAULT ((struct peer_syn){ .mss = 1460, .wscale = -1, .window = 65535 })
 

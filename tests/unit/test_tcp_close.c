@@ -166,6 +166,36 @@ static void last_ack_gives_up_eventually(void **state)
 	assert_int_equal(tcp_socket_count(), 1);
 }
 
+/* TIME_WAIT keeps no buffer, but for data the application has yet to
+ * read: two thousand such sockets must not hold 256 MiB. */
+static void time_wait_gives_buffers_back(void **state)
+{
+	(void)state;
+	struct conn c;
+	char buf[8];
+
+	open_active(&c, PEER_DEFAULT);
+	send_fin(&c);
+	peer_ack(&c, c.ours, 65535);
+	peer_data(&c, "late", 4);
+	peer_flags(&c, FIN | ACK, 65535);
+	expect(ACK, c.ours, c.theirs, 0);
+	assert_int_equal(c.s->tcp.state, TCP_TIME_WAIT);
+	assert_null(c.s->sndbuf.data);
+	assert_non_null(c.s->rcvbuf.data);
+	assert_int_equal(tcp_recv(c.s, buf, sizeof buf, false), 4);
+	assert_memory_equal(buf, "late", 4);
+	assert_null(c.s->rcvbuf.data);
+	assert_int_equal(tcp_recv(c.s, buf, sizeof buf, false), 0);
+	tcp_close(c.s);
+	/* It still answers a retransmitted FIN. */
+	c.theirs--;
+	peer_flags(&c, FIN | ACK, 65535);
+	expect(ACK, c.ours, c.theirs, 0);
+	advance_ms(TIME_WAIT_MS + TIME_WAIT_GRAIN_MS);
+	assert_int_equal(tcp_socket_count(), 0);
+}
+
 static void retransmitted_fin_acked_in_time_wait(void **state)
 {
 	(void)state;
@@ -307,6 +337,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(passive_close_through_last_ack, harness_setup,
 						harness_teardown),
 		cmocka_unit_test_setup_teardown(last_ack_gives_up_eventually, harness_setup,
+						harness_teardown),
+		cmocka_unit_test_setup_teardown(time_wait_gives_buffers_back, harness_setup,
 						harness_teardown),
 		cmocka_unit_test_setup_teardown(retransmitted_fin_acked_in_time_wait, harness_setup,
 						harness_teardown),
