@@ -601,8 +601,9 @@ unsigned tcp_poll(struct inet_socket *s)
 	return ready;
 }
 
-/* The options of a SYN: the peer's MSS, and its window scale, which is
- * used only if we offer ours too. */
+/* A segment's options: MSS and window scale count only in a SYN
+ * (apply_syn_options), timestamps in every segment once both SYNs had
+ * them. */
 static void parse_options(const uint8_t *seg, size_t header, struct tcp_options *o)
 {
 	*o = (struct tcp_options){ .mss = -1, .wscale = -1 };
