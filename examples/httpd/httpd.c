@@ -9,7 +9,10 @@
  * ready.
  *
  * One worker thread per online core, each with its own epoll instance; all
- * share the listening socket (each worker accepts what it is woken for).
+ * share the listening socket, watched with EPOLLEXCLUSIVE so that a new
+ * connection wakes one waiting worker, not all (Lull wakes the one on the
+ * core that took the interrupt if it waits: at light load one core does
+ * everything and the others stay halted).
  * Every socket is non-blocking and every connection has a deadline, so one
  * slow or hostile client never holds a worker: a request must arrive whole
  * within READ_TIMEOUT_MS (else 408), an idle keep-alive connection is closed
@@ -622,7 +625,7 @@ static void expire(struct worker *w)
 
 static void set_accepting(struct worker *w, bool on)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &listener_tag };
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = &listener_tag };
 	if (epoll_ctl(w->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, listener, &ev))
 		perror("httpd: epoll_ctl on the listening socket");
 	w->accepting = on;

@@ -18,10 +18,15 @@
 #define EPOLL_CTL_ADD 1
 #define EPOLL_CTL_DEL 2
 #define EPOLL_CTL_MOD 3
+#define EPOLLEXCLUSIVE (1u << 28)
+#define EPOLLWAKEUP (1u << 29)
 #define EPOLLONESHOT (1u << 30)
 #define EPOLLET (1u << 31)
 #define EPOLL_CLOEXEC 02000000
 #define ALWAYS_REPORTED (FILE_ERROR | FILE_HANGUP)
+/* What Linux allows beside EPOLLEXCLUSIVE. */
+#define EXCLUSIVE_OK \
+	(FILE_READABLE | FILE_WRITABLE | ALWAYS_REPORTED | EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE)
 
 struct epoll {
 	struct spinlock lock;
@@ -54,6 +59,16 @@ static void item_changed(struct file_watch *w)
 	spin_lock(&item->ep->lock);
 	make_ready_locked(item->ep, item);
 	spin_unlock(&item->ep->lock);
+}
+
+static int item_waiting_cpu(struct file_watch *w, unsigned prefer)
+{
+	struct epoll *ep = container_of(w, struct epoll_item, watch)->ep;
+
+	spin_lock(&ep->lock);
+	int cpu = waitq_waiting_cpu(&ep->waiters, prefer);
+	spin_unlock(&ep->lock);
+	return cpu;
 }
 
 /* The file's last descriptor was closed: the item goes with it. */
@@ -140,6 +155,8 @@ static long add(struct epoll *ep, int fd, struct file *f, const struct epoll_eve
 	item->data = ev->data;
 	item->watch.changed = item_changed;
 	item->watch.gone = item_gone;
+	item->watch.exclusive = (ev->events & EPOLLEXCLUSIVE) != 0;
+	item->watch.waiting_cpu = item_waiting_cpu;
 	list_init(&item->ready_link);
 
 	file_watch_lock();
@@ -173,7 +190,8 @@ long epoll_control(int epfd, int op, int fd, const struct epoll_event_abi *event
 	} else if (f->ops == &epoll_ops) {
 		result = -EINVAL; /* nested epoll sets are not supported */
 	} else if (op == EPOLL_CTL_ADD) {
-		result = add(epf->data, fd, f, event);
+		bool misused = (event->events & EPOLLEXCLUSIVE) && (event->events & ~EXCLUSIVE_OK);
+		result = misused ? -EINVAL : add(epf->data, fd, f, event);
 	} else if (op == EPOLL_CTL_MOD || op == EPOLL_CTL_DEL) {
 		struct epoll *ep = epf->data;
 		file_watch_lock();
@@ -181,6 +199,9 @@ long epoll_control(int epfd, int op, int fd, const struct epoll_event_abi *event
 		struct epoll_item *item = find_locked(ep, fd, f);
 		if (!item) {
 			result = -ENOENT;
+		} else if (op == EPOLL_CTL_MOD &&
+			   (item->watch.exclusive || (event->events & EPOLLEXCLUSIVE))) {
+			result = -EINVAL; /* as Linux: exclusivity is set once, at ADD */
 		} else if (op == EPOLL_CTL_MOD) {
 			item->events = event->events;
 			item->data = event->data;

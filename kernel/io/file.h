@@ -70,6 +70,11 @@ struct file_watch {
 	/* Called (likewise) when the file's last descriptor is closed; may be
 	 * NULL for watchers that hold a reference while they watch. */
 	void (*gone)(struct file_watch *w);
+	/* Exclusive watches (EPOLLEXCLUSIVE) share one wake-up per notification
+	 * (see file_notify). `waiting_cpu` (called likewise) tells the core of a
+	 * thread waiting on the watcher, `prefer` if one is there, or -1. */
+	bool exclusive;
+	int (*waiting_cpu)(struct file_watch *w, unsigned prefer);
 };
 
 struct file {
@@ -93,7 +98,10 @@ void file_put(struct file *f);
 
 /* Wakes waiters and watches: call whenever readiness may have changed
  * (safe from interrupt handlers), but never while holding a lock that the
- * file's poll operation takes: epoll calls poll with its own lock held. */
+ * file's poll operation takes: epoll calls poll with its own lock held.
+ * Of the exclusive watches, only one that has a waiting thread is told,
+ * preferably one whose thread is on the calling core; all are told when
+ * none has. */
 void file_notify(struct file *f);
 
 void file_watch_add(struct file *f, struct file_watch *w);

@@ -22,6 +22,19 @@ bool waitq_wait(struct waitq *q, struct spinlock *held, uint64_t deadline_ns)
 	return timed_out;
 }
 
+int waitq_waiting_cpu(const struct waitq *q, unsigned prefer)
+{
+	int found = -1;
+
+	for (const struct list_node *n = q->waiters.next; n != &q->waiters; n = n->next) {
+		unsigned cpu = container_of(n, struct thread, wait_link)->cpu->id;
+		if (cpu == prefer)
+			return (int)cpu;
+		found = (int)cpu;
+	}
+	return found;
+}
+
 void waitq_wake_all(struct waitq *q)
 {
 	struct list_node *n;

@@ -25,6 +25,10 @@ void waitq_init(struct waitq *q);
  * `held` again. Returns true if the deadline passed. */
 bool waitq_wait(struct waitq *q, struct spinlock *held, uint64_t deadline_ns);
 
+/* The core of a waiting thread: `prefer` if one waits there, -1 if none
+ * waits. Call with the waiters' lock held. */
+int waitq_waiting_cpu(const struct waitq *q, unsigned prefer);
+
 /* Wakes every waiting thread; call with the waiters' lock held. */
 void waitq_wake_all(struct waitq *q);
 
