@@ -496,26 +496,29 @@ static bool handle_request(struct worker *w, struct conn *c)
 	return true;
 }
 
-/* Sends what it can. Returns 1 when the response is complete, 0 when the
- * socket is full (the connection now waits for EPOLLOUT), -1 when the
- * connection was closed. */
+/* Sends what it can, the file's bytes read in behind the head as room
+ * allows, so that a small response is one write and goes out as one
+ * segment. Returns 1 when the response is complete, 0 when the socket is
+ * full (the connection now waits for EPOLLOUT), -1 when the connection was
+ * closed. */
 static int flush(struct worker *w, struct conn *c)
 {
 	for (;;) {
-		if (c->out_sent == c->out_len) {
-			if (c->file_fd < 0 || c->file_offset >= c->file_end)
-				break;
-			size_t want = (size_t)(c->file_end - c->file_offset);
-			ssize_t n = pread(c->file_fd, c->out, want < OUT_SIZE ? want : OUT_SIZE,
+		if (c->out_sent == c->out_len)
+			c->out_sent = c->out_len = 0;
+		if (c->file_fd >= 0 && c->file_offset < c->file_end && c->out_len < OUT_SIZE) {
+			size_t want = (size_t)(c->file_end - c->file_offset), room = OUT_SIZE - c->out_len;
+			ssize_t n = pread(c->file_fd, c->out + c->out_len, want < room ? want : room,
 					  c->file_offset);
 			if (n <= 0) {
 				close_conn(w, c); /* the file shrank or failed: the length was a lie */
 				return -1;
 			}
 			c->file_offset += n;
-			c->out_len = (size_t)n;
-			c->out_sent = 0;
+			c->out_len += (size_t)n;
 		}
+		if (c->out_sent == c->out_len)
+			break;
 		ssize_t n = write(c->fd, c->out + c->out_sent, c->out_len - c->out_sent);
 		if (n > 0) {
 			c->out_sent += (size_t)n;
@@ -537,6 +540,17 @@ static int flush(struct worker *w, struct conn *c)
 		c->file_fd = -1;
 	}
 	return 1;
+}
+
+/* Connections are corked (TCP_CORK): writes go out in full segments only,
+ * and the rest when the response is complete, here, or with the FIN when
+ * the connection closes after it. A small response and its FIN then share
+ * one segment. */
+static void push(struct conn *c)
+{
+	int off = 0, on = 1;
+	setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &off, sizeof off);
+	setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
 }
 
 /* Our side is done: stop sending, drain what the client still sends. */
@@ -563,6 +577,7 @@ static void drive(struct worker *w, struct conn *c)
 				linger(w, c);
 				return;
 			}
+			push(c);
 			c->phase = READING;
 			if (!watch(w, c, false)) {
 				close_conn(w, c);
@@ -654,6 +669,7 @@ static void accept_connections(struct worker *w)
 		}
 		*c = (struct conn){ .fd = fd, .file_fd = -1, .phase = READING };
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		setsockopt(fd, IPPROTO_TCP, TCP_CORK, &one, sizeof one); /* see push() */
 		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
 		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev)) {
 			close(fd);

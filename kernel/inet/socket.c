@@ -201,6 +201,13 @@ long socket_shutdown(struct inet_socket *s, int how)
 	return r;
 }
 
+void socket_set_cork(struct inet_socket *s, bool on)
+{
+	inet_lock();
+	tcp_set_cork(s, on);
+	inet_unlock();
+}
+
 void socket_names(struct inet_socket *s, bool peer, uint32_t *addr, uint16_t *port)
 {
 	inet_lock();

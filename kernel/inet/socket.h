@@ -88,6 +88,7 @@ struct tcp_control {
 	uint64_t rtt_start_ns;
 	unsigned retries;
 	uint64_t rto_deadline, delack_deadline, timewait_deadline, persist_deadline;
+	uint64_t cork_deadline; /* TCP_CORK holds a partial segment until then */
 	unsigned unacked_segments;
 	/* Data received ahead of a hole, already in the receive ring's free
 	 * space: sequence ranges [start, end), disjoint, unordered. */
@@ -109,7 +110,7 @@ struct inet_socket {
 	struct list_node notify_link; /* waiting for socket_flush_notifications */
 	uint32_t local_addr, remote_addr;
 	uint16_t local_port, remote_port;
-	bool reuse_addr, nodelay, keepalive, shut_read, shut_write;
+	bool reuse_addr, nodelay, cork, keepalive, shut_read, shut_write;
 	int error; /* pending, reported once (SO_ERROR, or by the next call) */
 	int rcvbuf_size, sndbuf_size; /* SO_RCVBUF, SO_SNDBUF: how far TCP grows its buffers */
 	/* UDP */
@@ -138,6 +139,7 @@ uint16_t socket_ephemeral_port(struct list_node *list);
 long socket_bind(struct inet_socket *s, uint32_t addr, uint16_t port);
 long socket_listen(struct inet_socket *s, int backlog);
 long socket_shutdown(struct inet_socket *s, int how);
+void socket_set_cork(struct inet_socket *s, bool on);
 void socket_names(struct inet_socket *s, bool peer, uint32_t *addr, uint16_t *port);
 bool socket_connected(struct inet_socket *s);
 int socket_take_error(struct inet_socket *s);
@@ -170,6 +172,9 @@ struct inet_socket *tcp_accept(struct inet_socket *s);
 long tcp_send(struct inet_socket *s, const void *buf, size_t len);
 long tcp_recv(struct inet_socket *s, void *buf, size_t len, bool peek);
 void tcp_shutdown_write(struct inet_socket *s);
+/* TCP_CORK: while on, only full segments go out (and the last with the
+ * FIN); turning it off sends the rest. */
+void tcp_set_cork(struct inet_socket *s, bool on);
 /* The socket's file is gone: finish the connection on our own. */
 void tcp_close(struct inet_socket *s);
 unsigned tcp_poll(struct inet_socket *s);

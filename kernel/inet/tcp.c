@@ -55,6 +55,7 @@
 #define DELAYED_ACK (40 * MS)
 #define TIME_WAIT_TIME (2000 * MS) /* 2 MSL, with a short MSL of one second */
 #define TIME_WAIT_GRAIN (250 * MS)
+#define CORK_MAX (200 * MS) /* as Linux: a corked partial segment waits no longer */
 #define MAX_RETRIES 8
 #define PERSIST_MAX (60000 * MS)
 /* RFC 7323, 5.5: a timestamp this old may have wrapped; PAWS forgets it. */
@@ -224,6 +225,7 @@ static void enter_closed(struct inet_socket *s, int error)
 {
 	s->tcp.state = TCP_CLOSED;
 	s->tcp.rto_deadline = s->tcp.delack_deadline = s->tcp.persist_deadline = 0;
+	s->tcp.cork_deadline = 0;
 	if (error && !s->error)
 		s->error = error;
 	socket_changed(s);
@@ -257,7 +259,7 @@ static void enter_time_wait(struct inet_socket *s)
 {
 	s->tcp.state = TCP_TIME_WAIT;
 	release_buffers(s);
-	s->tcp.rto_deadline = s->tcp.persist_deadline = 0;
+	s->tcp.rto_deadline = s->tcp.persist_deadline = s->tcp.cork_deadline = 0;
 	/* Rounded up to a multiple of TIME_WAIT_GRAIN, so that the TIME_WAITs
 	 * of a burst of connections end together, at a few timer interrupts
 	 * (each a walk over every socket), not one each. */
@@ -265,6 +267,43 @@ static void enter_time_wait(struct inet_socket *s)
 	s->tcp.timewait_deadline = end + TIME_WAIT_GRAIN - 1 - (end + TIME_WAIT_GRAIN - 1) % TIME_WAIT_GRAIN;
 	request_timer(s->tcp.timewait_deadline);
 	socket_changed(s);
+}
+
+/* The FIN is sent (on its own or on the last data segment). */
+static void fin_sent(struct inet_socket *s)
+{
+	struct tcp_control *t = &s->tcp;
+
+	t->snd_nxt++;
+	t->fin_sent = true;
+	if (t->state == TCP_ESTABLISHED)
+		t->state = TCP_FIN_WAIT_1;
+	else if (t->state == TCP_CLOSE_WAIT)
+		t->state = TCP_LAST_ACK;
+	if (!t->rto_deadline)
+		arm_retransmit(s);
+}
+
+/* Whether a partial segment must wait: Nagle's rule while data is in
+ * flight, or TCP_CORK until CORK_MAX has passed (the FIN ends both: a
+ * closing connection sends what it has, and a response and its FIN then
+ * share one segment). */
+static bool hold_partial(struct inet_socket *s, uint32_t flight)
+{
+	struct tcp_control *t = &s->tcp;
+
+	if (t->fin_pending)
+		return false;
+	if (s->cork) {
+		uint64_t now = arch_clock_ns();
+		if (!t->cork_deadline) {
+			t->cork_deadline = now + CORK_MAX;
+			request_timer(t->cork_deadline);
+		}
+		if (now < t->cork_deadline)
+			return true;
+	}
+	return !s->nodelay && flight;
 }
 
 /* Sends what the windows allow; then the FIN, if one is due. */
@@ -293,10 +332,10 @@ static void output(struct inet_socket *s)
 			len = window - flight;
 		if (len > t->mss)
 			len = t->mss;
-		/* Nagle: while data is in flight, send only full segments. */
-		if (!s->nodelay && flight && len < t->mss)
+		if (len < t->mss && hold_partial(s, flight))
 			break;
-		send_segment(s, t->snd_nxt, TCP_ACK | TCP_PSH, flight, len);
+		bool with_fin = t->fin_pending && len == unsent;
+		send_segment(s, t->snd_nxt, TCP_ACK | TCP_PSH | (with_fin ? TCP_FIN : 0), flight, len);
 		if (!t->rtt_timing) {
 			t->rtt_timing = true;
 			t->rtt_seq = t->snd_nxt;
@@ -305,18 +344,22 @@ static void output(struct inet_socket *s)
 		t->snd_nxt += (uint32_t)len;
 		if (!t->rto_deadline)
 			arm_retransmit(s);
+		if (with_fin)
+			fin_sent(s);
 	}
+	if (in_flight(s) - (t->fin_sent ? 1 : 0) == s->sndbuf.len)
+		t->cork_deadline = 0;
 	if (t->fin_pending && !t->fin_sent && in_flight(s) == s->sndbuf.len) {
 		send_segment(s, t->snd_nxt, TCP_FIN | TCP_ACK, 0, 0);
-		t->snd_nxt++;
-		t->fin_sent = true;
-		if (t->state == TCP_ESTABLISHED)
-			t->state = TCP_FIN_WAIT_1;
-		else if (t->state == TCP_CLOSE_WAIT)
-			t->state = TCP_LAST_ACK;
-		if (!t->rto_deadline)
-			arm_retransmit(s);
+		fin_sent(s);
 	}
+}
+
+void tcp_set_cork(struct inet_socket *s, bool on)
+{
+	s->cork = on;
+	if (!on)
+		output(s);
 }
 
 /* A buffer's limit: what SO_SNDBUF or SO_RCVBUF asked, within bounds. */
@@ -703,7 +746,9 @@ static void retransmit_first(struct inet_socket *s)
 	else if (t->state == TCP_SYN_RECEIVED)
 		send_segment(s, t->iss, TCP_SYN | TCP_ACK, 0, 0);
 	else if (len)
-		send_segment(s, t->snd_una, TCP_ACK | TCP_PSH, 0, len);
+		send_segment(s, t->snd_una,
+			     TCP_ACK | TCP_PSH | (t->fin_sent && len == in_flight(s) - 1 ? TCP_FIN : 0),
+			     0, len);
 	else if (t->fin_sent)
 		send_segment(s, t->snd_nxt - 1, TCP_FIN | TCP_ACK, 0, 0);
 }
@@ -1151,6 +1196,10 @@ static uint64_t socket_timers(struct inet_socket *s, uint64_t now, bool *freed)
 		retransmit_first(s);
 		t->rto_deadline = now + t->rto_ns;
 	}
+	if (t->cork_deadline && now >= t->cork_deadline) {
+		output(s); /* sends the held segment: its time is up */
+		t->cork_deadline = 0;
+	}
 	if (t->persist_deadline && now >= t->persist_deadline) {
 		/* Zero-window probe: one byte past the window (RFC 9293, 3.8.6.1). */
 		uint32_t flight = in_flight(s);
@@ -1164,8 +1213,8 @@ static uint64_t socket_timers(struct inet_socket *s, uint64_t now, bool *freed)
 	}
 	uint64_t next = 0;
 	const uint64_t candidates[] = { t->rto_deadline, t->delack_deadline, t->timewait_deadline,
-					t->persist_deadline };
-	for (unsigned i = 0; i < 4; i++)
+					t->persist_deadline, t->cork_deadline };
+	for (unsigned i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
 		if (candidates[i] && (!next || candidates[i] < next))
 			next = candidates[i];
 	return next;

@@ -24,6 +24,7 @@
 #define SO_KEEPALIVE 9
 #define SO_REUSEPORT 15
 #define TCP_NODELAY 1
+#define TCP_CORK 3
 #define MSG_PEEK 0x2
 #define MSG_DONTWAIT 0x40
 
@@ -343,8 +344,9 @@ static int *option(struct inet_socket *s, long level, long name, int *scratch)
 			*scratch = socket_take_error(s);
 			return scratch;
 		}
-	} else if (level == IPPROTO_TCP && name == TCP_NODELAY && s->type == SOCK_STREAM) {
-		*scratch = s->nodelay;
+	} else if (level == IPPROTO_TCP && s->type == SOCK_STREAM &&
+		   (name == TCP_NODELAY || name == TCP_CORK)) {
+		*scratch = name == TCP_NODELAY ? s->nodelay : s->cork;
 		return scratch;
 	}
 	return NULL;
@@ -371,6 +373,8 @@ long sys_setsockopt(const struct syscall_args *a)
 		s->reuse_addr = value != 0;
 	else if (level == SOL_SOCKET && name == SO_KEEPALIVE)
 		s->keepalive = value != 0;
+	else if (level == IPPROTO_TCP && name == TCP_CORK)
+		socket_set_cork(s, value != 0);
 	else if (level == IPPROTO_TCP)
 		s->nodelay = value != 0;
 	else
