@@ -553,9 +553,19 @@ static void push(struct conn *c)
 	setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
 }
 
-/* Our side is done: stop sending, drain what the client still sends. */
+/* Our side is done. A client that sent nothing more is closed at once:
+ * the kernel sends the rest with the FIN and takes the client's FIN. One
+ * that did may still be sending, and closing with its data unread would
+ * reset the connection, perhaps before the client has read the response:
+ * that one gets a half-close, and what it sends is drained until it closes
+ * too or LINGER_MS pass. */
 static void linger(struct worker *w, struct conn *c)
 {
+	char next;
+	if (!c->in_len && recv(c->fd, &next, 1, MSG_PEEK | MSG_DONTWAIT) <= 0) {
+		close_conn(w, c);
+		return;
+	}
 	c->phase = LINGERING;
 	if (shutdown(c->fd, SHUT_WR) || !watch(w, c, false)) {
 		close_conn(w, c);
@@ -722,6 +732,13 @@ static int listen_on(int port)
 		fprintf(stderr, "httpd: cannot listen on port %d: %s\n", port, strerror(errno));
 		exit(1);
 	}
+	/* A connection is handed over once its request has started to arrive
+	 * (or after READ_TIMEOUT_MS, to get its 408): a worker is woken once
+	 * for the connection and its request, and a client that connects and
+	 * says nothing costs the kernel a socket, not a worker a wake-up. */
+	int defer_s = READ_TIMEOUT_MS / 1000;
+	if (setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer_s, sizeof defer_s))
+		perror("httpd: TCP_DEFER_ACCEPT");
 	return fd;
 }
 

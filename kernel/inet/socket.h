@@ -89,6 +89,7 @@ struct tcp_control {
 	unsigned retries;
 	uint64_t rto_deadline, delack_deadline, timewait_deadline, persist_deadline;
 	uint64_t cork_deadline; /* TCP_CORK holds a partial segment until then */
+	uint64_t defer_deadline; /* TCP_DEFER_ACCEPT: queued for accept by then */
 	unsigned unacked_segments;
 	/* Data received ahead of a hole, already in the receive ring's free
 	 * space: sequence ranges [start, end), disjoint, unordered. */
@@ -96,8 +97,8 @@ struct tcp_control {
 		uint32_t start, end;
 	} ahead[TCP_AHEAD_MAX];
 	unsigned ahead_count;
-	/* passive open: the listener while in SYN_RECEIVED or waiting in its
-	 * accept queue */
+	/* passive open: the listener while in SYN_RECEIVED, deferred
+	 * (TCP_DEFER_ACCEPT) or waiting in its accept queue */
 	struct inet_socket *listener;
 	struct list_node accept_link;
 };
@@ -121,6 +122,7 @@ struct inet_socket {
 	struct ring sndbuf, rcvbuf;
 	struct list_node accept_queue; /* listener: established, not yet accepted */
 	unsigned backlog, pending;     /* listener: limit, and children in SYN_RECEIVED or queued */
+	int defer_accept_s; /* listener: TCP_DEFER_ACCEPT, in seconds */
 };
 
 extern struct list_node udp_sockets, tcp_sockets;

@@ -225,7 +225,7 @@ static void enter_closed(struct inet_socket *s, int error)
 {
 	s->tcp.state = TCP_CLOSED;
 	s->tcp.rto_deadline = s->tcp.delack_deadline = s->tcp.persist_deadline = 0;
-	s->tcp.cork_deadline = 0;
+	s->tcp.cork_deadline = s->tcp.defer_deadline = 0;
 	if (error && !s->error)
 		s->error = error;
 	socket_changed(s);
@@ -966,6 +966,28 @@ static void passive_open(struct inet_socket *l, uint32_t src, uint32_t dst, cons
 	arm_retransmit(c);
 }
 
+/* An established child of a listener goes on its accept queue, unless
+ * the listener defers accepting (TCP_DEFER_ACCEPT) and nothing has come
+ * yet: then the child waits, out of the queue, for data, a FIN or the end
+ * of the deferral (`expired`). A server woken for a connection then finds
+ * its request there, which saves it a wake-up per connection. */
+static void offer_for_accept(struct inet_socket *s, bool expired)
+{
+	struct tcp_control *t = &s->tcp;
+	struct inet_socket *l = t->listener;
+
+	if (!expired && l->defer_accept_s > 0 && !s->rcvbuf.len && !t->fin_received) {
+		if (!t->defer_deadline) {
+			t->defer_deadline = arch_clock_ns() + (uint64_t)l->defer_accept_s * 1000 * MS;
+			request_timer(t->defer_deadline);
+		}
+		return;
+	}
+	t->defer_deadline = 0;
+	list_push_back(&l->accept_queue, &t->accept_link);
+	socket_changed(l);
+}
+
 static void handshake_done(struct tcp_control *t)
 {
 	t->state = TCP_ESTABLISHED;
@@ -1126,8 +1148,6 @@ void tcp_input(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len)
 		t->snd_wnd = window;
 		t->snd_wl1 = seq;
 		t->snd_wl2 = ack;
-		list_push_back(&t->listener->accept_queue, &t->accept_link);
-		socket_changed(t->listener);
 	}
 	process_ack(s, ack, window, seq, data_len, &opts);
 	if (t->fin_sent && t->snd_una == t->snd_nxt) {
@@ -1163,6 +1183,8 @@ void tcp_input(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len)
 		if (t->state == TCP_TIME_WAIT)
 			enter_time_wait(s);
 	}
+	if (t->listener && t->state != TCP_SYN_RECEIVED && !list_linked(&t->accept_link))
+		offer_for_accept(s, false);
 	output(s);
 }
 
@@ -1196,6 +1218,9 @@ static uint64_t socket_timers(struct inet_socket *s, uint64_t now, bool *freed)
 		retransmit_first(s);
 		t->rto_deadline = now + t->rto_ns;
 	}
+	if (t->defer_deadline && now >= t->defer_deadline && t->listener &&
+	    !list_linked(&t->accept_link))
+		offer_for_accept(s, true);
 	if (t->cork_deadline && now >= t->cork_deadline) {
 		output(s); /* sends the held segment: its time is up */
 		t->cork_deadline = 0;
@@ -1213,7 +1238,7 @@ static uint64_t socket_timers(struct inet_socket *s, uint64_t now, bool *freed)
 	}
 	uint64_t next = 0;
 	const uint64_t candidates[] = { t->rto_deadline, t->delack_deadline, t->timewait_deadline,
-					t->persist_deadline, t->cork_deadline };
+					t->persist_deadline, t->cork_deadline, t->defer_deadline };
 	for (unsigned i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
 		if (candidates[i] && (!next || candidates[i] < next))
 			next = candidates[i];

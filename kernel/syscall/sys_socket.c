@@ -25,6 +25,8 @@
 #define SO_REUSEPORT 15
 #define TCP_NODELAY 1
 #define TCP_CORK 3
+#define TCP_DEFER_ACCEPT 9
+#define MAX_DEFER_ACCEPT_S 3600 /* a bound, so that seconds in ns cannot overflow */
 #define MSG_PEEK 0x2
 #define MSG_DONTWAIT 0x40
 
@@ -344,10 +346,17 @@ static int *option(struct inet_socket *s, long level, long name, int *scratch)
 			*scratch = socket_take_error(s);
 			return scratch;
 		}
-	} else if (level == IPPROTO_TCP && s->type == SOCK_STREAM &&
-		   (name == TCP_NODELAY || name == TCP_CORK)) {
-		*scratch = name == TCP_NODELAY ? s->nodelay : s->cork;
-		return scratch;
+	} else if (level == IPPROTO_TCP && s->type == SOCK_STREAM) {
+		switch (name) {
+		case TCP_NODELAY:
+			*scratch = s->nodelay;
+			return scratch;
+		case TCP_CORK:
+			*scratch = s->cork;
+			return scratch;
+		case TCP_DEFER_ACCEPT:
+			return &s->defer_accept_s;
+		}
 	}
 	return NULL;
 }
@@ -375,8 +384,10 @@ long sys_setsockopt(const struct syscall_args *a)
 		s->keepalive = value != 0;
 	else if (level == IPPROTO_TCP && name == TCP_CORK)
 		socket_set_cork(s, value != 0);
-	else if (level == IPPROTO_TCP)
+	else if (level == IPPROTO_TCP && name == TCP_NODELAY)
 		s->nodelay = value != 0;
+	else if (level == IPPROTO_TCP && name == TCP_DEFER_ACCEPT)
+		s->defer_accept_s = value < 0 ? 0 : value > MAX_DEFER_ACCEPT_S ? MAX_DEFER_ACCEPT_S : value;
 	else
 		*slot = value;
 	file_put(f);

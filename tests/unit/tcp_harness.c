@@ -264,12 +264,13 @@ void open_active(struct conn *c, struct peer_syn p)
 	expect_nothing();
 }
 
-void open_passive(struct conn *c, struct peer_syn p)
+void handshake_passive(struct conn *c, struct peer_syn p, int defer_accept_s)
 {
 	memset(c, 0, sizeof *c);
 	c->listener = socket_alloc(INET_SOCK_STREAM);
 	assert_non_null(c->listener);
 	c->listener->file = &test_owner;
+	c->listener->defer_accept_s = defer_accept_s;
 	assert_int_equal(socket_bind(c->listener, 0, SERVER_PORT), 0);
 	assert_int_equal(socket_listen(c->listener, 16), 0);
 	c->port = SERVER_PORT;
@@ -294,6 +295,11 @@ void open_passive(struct conn *c, struct peer_syn p)
 	c->echo = c->handshake.ts_value;
 	assert_null(tcp_accept(c->listener)); /* not before the handshake's end */
 	peer_flags(c, ACK, c->peer_window);
+}
+
+void open_passive(struct conn *c, struct peer_syn p)
+{
+	handshake_passive(c, p, 0);
 	c->s = tcp_accept(c->listener);
 	assert_non_null(c->s);
 	assert_int_equal(c->s->tcp.state, TCP_ESTABLISHED);

@@ -102,6 +102,9 @@ void open_active(struct conn *c, struct peer_syn p);
 /* listen() on SERVER_PORT (backlog 16), SYN from the peer, SYN-ACK
  * checked, the peer's ACK; the child is accepted and owned. */
 void open_passive(struct conn *c, struct peer_syn p);
+/* The same up to the peer's ACK, with the listener's TCP_DEFER_ACCEPT set
+ * to defer_accept_s; nothing is accepted (c->s stays NULL). */
+void handshake_passive(struct conn *c, struct peer_syn p, int defer_accept_s);
 
 /* The peer sends data (with ACK of all the stack sent) or a bare ACK. */
 void peer_data(struct conn *c, const void *data, size_t len);

@@ -1,6 +1,6 @@
 /* test_tcp_handshake.c: TCP connection set-up in kernel/inet/tcp.c: active
  * and passive opens, the MSS and window scale options, SYN retransmission,
- * refusal, and the bound on half-open connections. */
+ * refusal, the bound on half-open connections, and TCP_DEFER_ACCEPT. */
 // unit-under-test: tests/unit/tcp_harness.c tests/unit/peer_frames.c tests/net/host_platform.c kernel/inet/arp.c kernel/inet/checksum.c kernel/inet/dhcp.c kernel/inet/ethernet.c kernel/inet/ipv4.c kernel/inet/ring.c kernel/inet/socket.c kernel/inet/tcp.c kernel/inet/udp.c
 #include "tcp_harness.h"
 
@@ -258,6 +258,59 @@ static void accept_queue_counts_toward_backlog(void **state)
 	assert_int_equal(c.listener->pending, 15);
 }
 
+/* The established child of a deferring listener is accepted once data
+ * comes, with the data ready to read. */
+static void deferred_accept_waits_for_data(void **state)
+{
+	(void)state;
+	struct conn c;
+	char buf[8];
+
+	handshake_passive(&c, PEER_DEFAULT, 5);
+	assert_null(tcp_accept(c.listener));
+	assert_int_equal(tcp_poll(c.listener) & SOCKET_READABLE, 0);
+	advance_ms(4000);
+	assert_null(tcp_accept(c.listener));
+	peer_data(&c, "GET", 3);
+	assert_int_equal(tcp_poll(c.listener) & SOCKET_READABLE, SOCKET_READABLE);
+	struct inet_socket *child = tcp_accept(c.listener);
+	assert_non_null(child);
+	child->file = &test_owner;
+	assert_int_equal(tcp_recv(child, buf, sizeof buf, false), 3);
+	assert_memory_equal(buf, "GET", 3);
+	assert_int_equal(c.listener->pending, 0);
+	advance_ms(2000); /* the deferral's end finds nothing to do */
+	assert_null(tcp_accept(c.listener));
+}
+
+/* A peer that says nothing is accepted when the deferral ends, and one
+ * that closes at once when its FIN comes. */
+static void deferred_accept_ends_with_time_or_fin(void **state)
+{
+	(void)state;
+	struct conn c;
+
+	handshake_passive(&c, PEER_DEFAULT, 2);
+	advance_ms(1999);
+	assert_null(tcp_accept(c.listener));
+	advance_ms(1);
+	struct inet_socket *child = tcp_accept(c.listener);
+	assert_non_null(child);
+	assert_int_equal(child->tcp.state, TCP_ESTABLISHED);
+
+	struct segment syn = { .sport = 3000, .dport = SERVER_PORT, .flags = SYN, .seq = 7000,
+			       .window = 65535, .mss = 1460, .wscale = -1 };
+	peer_send(&syn);
+	struct segment synack = take();
+	struct segment fin = { .sport = 3000, .dport = SERVER_PORT, .flags = FIN | ACK, .seq = 7001,
+			       .ack = synack.seq + 1, .window = 65535, .mss = -1, .wscale = -1 };
+	peer_send(&fin);
+	child = tcp_accept(c.listener);
+	assert_non_null(child);
+	assert_int_equal(child->remote_port, 3000);
+	assert_int_equal(child->tcp.state, TCP_CLOSE_WAIT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +333,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(larger_receive_buffer_larger_shift, harness_setup,
 						harness_teardown),
 		cmocka_unit_test_setup_teardown(syn_flood_bounded_by_backlog, harness_setup,
+						harness_teardown),
+		cmocka_unit_test_setup_teardown(deferred_accept_waits_for_data, harness_setup,
+						harness_teardown),
+		cmocka_unit_test_setup_teardown(deferred_accept_ends_with_time_or_fin, harness_setup,
 						harness_teardown),
 		cmocka_unit_test_setup_teardown(accept_queue_counts_toward_backlog, harness_setup,
 						harness_teardown),
