@@ -342,8 +342,9 @@ cmd="make bench-http"
 		echo "guest, limits both guests (hence keep-alive for the max probe)."
 	fi
 	echo
-	echo "CPU % is of one host core (2 vCPUs can use 200%), from utime+stime of all qemu"
-	echo "threads sampled every ${SAMPLE_MS} ms; \"in silence\" leaves out the first ${SILENCE_SKIP} s after"
+	echo "CPU % is of one host core (2 vCPUs can use 200%), from the run time of all qemu"
+	echo "threads (/proc/PID/task/*/schedstat, to the microsecond) sampled every ${SAMPLE_MS} ms;"
+	echo "\"in silence\" leaves out the first ${SILENCE_SKIP} s after"
 	echo "each burst. Host CPU-ms per request: the qemu process's CPU time over the"
 	echo "rate's whole window (bursts and silences) divided by the requests answered 200."
 	echo "Failed requests count as infinitely slow in the latency percentiles (inf)."
