@@ -12,6 +12,14 @@
  * a host CPU all that time, and the very CPU the holder needs to go on.
  * A waiter with interrupts disabled (an interrupt handler, a nested lock)
  * cannot take the IPI and keeps spinning.
+ *
+ * Hazard under QEMU's TCG: each `pause` leaves translated code and takes
+ * QEMU's global lock, which the holder needs for every device access (a
+ * virtqueue notification, an APIC write). A spinning core thus slows the
+ * holder it waits for; so no device is touched while holding a lock other
+ * cores take often (the stack's transmit batch goes out after inet_unlock),
+ * and work that many cores would share is better kept on one (see
+ * EPOLLEXCLUSIVE in io/file.c).
  */
 #ifndef LULL_SYNC_SPINLOCK_H
 #define LULL_SYNC_SPINLOCK_H
