@@ -152,7 +152,11 @@ static void wake_across_cores(void)
 	double start = now_ms();
 	CHECK(epoll_wait(ep, &out, 1, -1) == 1 && out.data.u64 == 7);
 	double took = now_ms() - start;
-	CHECK(took >= 29.0 && took < 60.0);
+	/* Not before the write; and soon after it, though on a loaded host a
+	 * vCPU can wait tens of ms for its thread to run (a 60 ms bound failed
+	 * twice in a day's suite runs on a busy host). A lost wake-up never
+	 * ends: there is no periodic interrupt to end the halt. */
+	CHECK(took >= 29.0 && took < 250.0);
 	pthread_join(t, NULL);
 	close(wake_fd);
 	close(ep);
