@@ -71,6 +71,7 @@ struct conn {
 	enum phase phase;
 	bool waiting_output; /* registered for EPOLLOUT rather than EPOLLIN */
 	bool close_after;    /* close once the response is sent */
+	bool must_linger;    /* an error: the client may still be sending */
 	struct conn *prev, *next; /* the worker's deadline list */
 	int64_t deadline;         /* monotonic ms */
 	int file_fd;              /* the body's source, or -1 */
@@ -212,6 +213,7 @@ static void respond_error(struct worker *w, struct conn *c, int status, bool kee
 	int body_len = snprintf(body, sizeof body, "%d %s\n", status, reason(status));
 
 	c->close_after = !keep_alive || (status != 404 && status != 403);
+	c->must_linger = true;
 	c->out_len = (size_t)snprintf(c->out, OUT_SIZE,
 				      "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: lull-httpd\r\n"
 				      "Content-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n"
@@ -439,6 +441,7 @@ static void respond_file(struct worker *w, struct conn *c, const struct request 
 	strftime(modified, sizeof modified, HTTP_DATE_FORMAT, &tm);
 	status = not_modified(r, etag, st.st_mtime) ? 304 : 200;
 	c->close_after = !r->keep_alive;
+	c->must_linger = false;
 	int n = snprintf(c->out, OUT_SIZE,
 			 "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: lull-httpd\r\n",
 			 status, reason(status), http_date(w));
@@ -553,16 +556,18 @@ static void push(struct conn *c)
 	setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
 }
 
-/* Our side is done. A client that sent nothing more is closed at once:
- * the kernel sends the rest with the FIN and takes the client's FIN. One
- * that did may still be sending, and closing with its data unread would
- * reset the connection, perhaps before the client has read the response:
- * that one gets a half-close, and what it sends is drained until it closes
- * too or LINGER_MS pass. */
+/* Our side is done. After a file (or 304) for a whole request, a client
+ * that sent nothing more is closed at once: the kernel sends the rest with
+ * the FIN and takes the client's FIN. A client that did send more, or one
+ * that got an error (it may be sending a body or garbage still), could be
+ * reset by a close with its data unread, perhaps before it has read the
+ * response: that one gets a half-close, and what it sends is drained until
+ * it closes too or LINGER_MS pass. */
 static void linger(struct worker *w, struct conn *c)
 {
 	char next;
-	if (!c->in_len && recv(c->fd, &next, 1, MSG_PEEK | MSG_DONTWAIT) <= 0) {
+	if (!c->must_linger && !c->in_len &&
+	    recv(c->fd, &next, 1, MSG_PEEK | MSG_DONTWAIT) <= 0) {
 		close_conn(w, c);
 		return;
 	}
@@ -732,11 +737,10 @@ static int listen_on(int port)
 		fprintf(stderr, "httpd: cannot listen on port %d: %s\n", port, strerror(errno));
 		exit(1);
 	}
-	/* A connection is handed over once its request has started to arrive
-	 * (or after READ_TIMEOUT_MS, to get its 408): a worker is woken once
-	 * for the connection and its request, and a client that connects and
-	 * says nothing costs the kernel a socket, not a worker a wake-up. */
-	int defer_s = READ_TIMEOUT_MS / 1000;
+	/* A connection is handed over once its request has started to arrive,
+	 * or after a second (then READ_TIMEOUT_MS apply): a worker is woken
+	 * once for the connection and its request. */
+	int defer_s = 1;
 	if (setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer_s, sizeof defer_s))
 		perror("httpd: TCP_DEFER_ACCEPT");
 	return fd;

@@ -208,6 +208,13 @@ void socket_set_cork(struct inet_socket *s, bool on)
 	inet_unlock();
 }
 
+void socket_set_nodelay(struct inet_socket *s, bool on)
+{
+	inet_lock();
+	tcp_set_nodelay(s, on);
+	inet_unlock();
+}
+
 void socket_names(struct inet_socket *s, bool peer, uint32_t *addr, uint16_t *port)
 {
 	inet_lock();

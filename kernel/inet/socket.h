@@ -89,6 +89,7 @@ struct tcp_control {
 	unsigned retries;
 	uint64_t rto_deadline, delack_deadline, timewait_deadline, persist_deadline;
 	uint64_t cork_deadline; /* TCP_CORK holds a partial segment until then */
+	bool cork_lifted; /* ...or not at all: its time passed, or TCP_NODELAY was set */
 	uint64_t defer_deadline; /* TCP_DEFER_ACCEPT: queued for accept by then */
 	unsigned unacked_segments;
 	/* Data received ahead of a hole, already in the receive ring's free
@@ -122,7 +123,7 @@ struct inet_socket {
 	struct ring sndbuf, rcvbuf;
 	struct list_node accept_queue; /* listener: established, not yet accepted */
 	unsigned backlog, pending;     /* listener: limit, and children in SYN_RECEIVED or queued */
-	int defer_accept_s; /* listener: TCP_DEFER_ACCEPT, in seconds */
+	int defer_accept_s; /* listener: TCP_DEFER_ACCEPT, in seconds (rounded as Linux does) */
 };
 
 extern struct list_node udp_sockets, tcp_sockets;
@@ -142,6 +143,7 @@ long socket_bind(struct inet_socket *s, uint32_t addr, uint16_t port);
 long socket_listen(struct inet_socket *s, int backlog);
 long socket_shutdown(struct inet_socket *s, int how);
 void socket_set_cork(struct inet_socket *s, bool on);
+void socket_set_nodelay(struct inet_socket *s, bool on);
 void socket_names(struct inet_socket *s, bool peer, uint32_t *addr, uint16_t *port);
 bool socket_connected(struct inet_socket *s);
 int socket_take_error(struct inet_socket *s);
@@ -175,8 +177,10 @@ long tcp_send(struct inet_socket *s, const void *buf, size_t len);
 long tcp_recv(struct inet_socket *s, void *buf, size_t len, bool peek);
 void tcp_shutdown_write(struct inet_socket *s);
 /* TCP_CORK: while on, only full segments go out (and the last with the
- * FIN); turning it off sends the rest. */
+ * FIN); turning it off sends the rest. Setting TCP_NODELAY sends what is
+ * queued too, corked or not, as on Linux. */
 void tcp_set_cork(struct inet_socket *s, bool on);
+void tcp_set_nodelay(struct inet_socket *s, bool on);
 /* The socket's file is gone: finish the connection on our own. */
 void tcp_close(struct inet_socket *s);
 unsigned tcp_poll(struct inet_socket *s);

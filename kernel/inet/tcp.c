@@ -226,6 +226,7 @@ static void enter_closed(struct inet_socket *s, int error)
 	s->tcp.state = TCP_CLOSED;
 	s->tcp.rto_deadline = s->tcp.delack_deadline = s->tcp.persist_deadline = 0;
 	s->tcp.cork_deadline = s->tcp.defer_deadline = 0;
+	s->tcp.cork_lifted = false;
 	if (error && !s->error)
 		s->error = error;
 	socket_changed(s);
@@ -287,14 +288,15 @@ static void fin_sent(struct inet_socket *s)
 /* Whether a partial segment must wait: Nagle's rule while data is in
  * flight, or TCP_CORK until CORK_MAX has passed (the FIN ends both: a
  * closing connection sends what it has, and a response and its FIN then
- * share one segment). */
+ * share one segment). Once lifted, the cork holds nothing until everything
+ * queued is sent. */
 static bool hold_partial(struct inet_socket *s, uint32_t flight)
 {
 	struct tcp_control *t = &s->tcp;
 
 	if (t->fin_pending)
 		return false;
-	if (s->cork) {
+	if (s->cork && !t->cork_lifted) {
 		uint64_t now = arch_clock_ns();
 		if (!t->cork_deadline) {
 			t->cork_deadline = now + CORK_MAX;
@@ -302,6 +304,8 @@ static bool hold_partial(struct inet_socket *s, uint32_t flight)
 		}
 		if (now < t->cork_deadline)
 			return true;
+		t->cork_lifted = true;
+		t->cork_deadline = 0;
 	}
 	return !s->nodelay && flight;
 }
@@ -347,8 +351,10 @@ static void output(struct inet_socket *s)
 		if (with_fin)
 			fin_sent(s);
 	}
-	if (in_flight(s) - (t->fin_sent ? 1 : 0) == s->sndbuf.len)
+	if (in_flight(s) - (t->fin_sent ? 1 : 0) == s->sndbuf.len) {
 		t->cork_deadline = 0;
+		t->cork_lifted = false;
+	}
 	if (t->fin_pending && !t->fin_sent && in_flight(s) == s->sndbuf.len) {
 		send_segment(s, t->snd_nxt, TCP_FIN | TCP_ACK, 0, 0);
 		fin_sent(s);
@@ -360,6 +366,15 @@ void tcp_set_cork(struct inet_socket *s, bool on)
 	s->cork = on;
 	if (!on)
 		output(s);
+}
+
+void tcp_set_nodelay(struct inet_socket *s, bool on)
+{
+	s->nodelay = on;
+	if (on && (s->tcp.state == TCP_ESTABLISHED || s->tcp.state == TCP_CLOSE_WAIT)) {
+		s->tcp.cork_lifted = true; /* for what is queued now; output clears it */
+		output(s);
+	}
 }
 
 /* A buffer's limit: what SO_SNDBUF or SO_RCVBUF asked, within bounds. */
@@ -949,6 +964,7 @@ static void passive_open(struct inet_socket *l, uint32_t src, uint32_t dst, cons
 	c->remote_addr = src;
 	c->remote_port = get16(seg);
 	c->nodelay = l->nodelay;
+	c->cork = l->cork; /* as on Linux, where the child is a copy of the listener */
 	c->keepalive = l->keepalive;
 	init_connection(c);
 	c->tcp.irs = get32(seg + 4);
@@ -1222,8 +1238,9 @@ static uint64_t socket_timers(struct inet_socket *s, uint64_t now, bool *freed)
 	    !list_linked(&t->accept_link))
 		offer_for_accept(s, true);
 	if (t->cork_deadline && now >= t->cork_deadline) {
-		output(s); /* sends the held segment: its time is up */
 		t->cork_deadline = 0;
+		t->cork_lifted = true; /* its time is up */
+		output(s);
 	}
 	if (t->persist_deadline && now >= t->persist_deadline) {
 		/* Zero-window probe: one byte past the window (RFC 9293, 3.8.6.1). */

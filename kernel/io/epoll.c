@@ -156,6 +156,7 @@ static long add(struct epoll *ep, int fd, struct file *f, const struct epoll_eve
 	item->watch.changed = item_changed;
 	item->watch.gone = item_gone;
 	item->watch.exclusive = (ev->events & EPOLLEXCLUSIVE) != 0;
+	item->watch.interest = ev->events & (FILE_READABLE | FILE_WRITABLE);
 	item->watch.waiting_cpu = item_waiting_cpu;
 	list_init(&item->ready_link);
 
@@ -192,6 +193,8 @@ long epoll_control(int epfd, int op, int fd, const struct epoll_event_abi *event
 	} else if (op == EPOLL_CTL_ADD) {
 		bool misused = (event->events & EPOLLEXCLUSIVE) && (event->events & ~EXCLUSIVE_OK);
 		result = misused ? -EINVAL : add(epf->data, fd, f, event);
+	} else if (op == EPOLL_CTL_MOD && (event->events & EPOLLEXCLUSIVE)) {
+		result = -EINVAL; /* as Linux: exclusivity is set once, at ADD */
 	} else if (op == EPOLL_CTL_MOD || op == EPOLL_CTL_DEL) {
 		struct epoll *ep = epf->data;
 		file_watch_lock();
@@ -199,9 +202,8 @@ long epoll_control(int epfd, int op, int fd, const struct epoll_event_abi *event
 		struct epoll_item *item = find_locked(ep, fd, f);
 		if (!item) {
 			result = -ENOENT;
-		} else if (op == EPOLL_CTL_MOD &&
-			   (item->watch.exclusive || (event->events & EPOLLEXCLUSIVE))) {
-			result = -EINVAL; /* as Linux: exclusivity is set once, at ADD */
+		} else if (op == EPOLL_CTL_MOD && item->watch.exclusive) {
+			result = -EINVAL;
 		} else if (op == EPOLL_CTL_MOD) {
 			item->events = event->events;
 			item->data = event->data;

@@ -74,26 +74,29 @@ void file_notify(struct file *f)
 	waitq_wake_all(&f->waiters);
 	spin_unlock(&f->lock);
 	spin_lock(&watch_lock);
-	unsigned here = arch_cpu_id();
+	unsigned here = arch_cpu_id(), interest = 0, exclusive = 0;
 	struct file_watch *chosen = NULL;
-	bool chosen_local = false;
+	bool chosen_local = false, mixed = false;
 	for (struct list_node *n = f->watches.next; n != &f->watches; n = n->next) {
 		struct file_watch *w = container_of(n, struct file_watch, link);
 		if (!w->exclusive) {
 			w->changed(w);
-		} else if (!chosen_local) {
-			int cpu = w->waiting_cpu(w, here);
-			if (cpu >= 0 && (!chosen || (unsigned)cpu == here)) {
-				chosen = w;
-				chosen_local = (unsigned)cpu == here;
-			}
+			continue;
+		}
+		if (exclusive++ && w->interest != interest)
+			mixed = true;
+		interest = w->interest;
+		int cpu = chosen_local ? -1 : w->waiting_cpu(w, here);
+		if (cpu >= 0 && (!chosen || (unsigned)cpu == here)) {
+			chosen = w;
+			chosen_local = (unsigned)cpu == here;
 		}
 	}
 	/* The waiter on this core is the cheap one to wake: no IPI, and the
 	 * work it does next (an accept, then the connection's requests) stays
 	 * beside the interrupts that feed it. A waiter elsewhere is woken only
 	 * when none waits here (this core's is busy): that is how load spreads. */
-	if (chosen) {
+	if (chosen && !mixed) {
 		chosen->changed(chosen);
 	} else {
 		for (struct list_node *n = f->watches.next; n != &f->watches; n = n->next) {

@@ -71,9 +71,11 @@ struct file_watch {
 	 * NULL for watchers that hold a reference while they watch. */
 	void (*gone)(struct file_watch *w);
 	/* Exclusive watches (EPOLLEXCLUSIVE) share one wake-up per notification
-	 * (see file_notify). `waiting_cpu` (called likewise) tells the core of a
-	 * thread waiting on the watcher, `prefer` if one is there, or -1. */
+	 * (see file_notify). `interest`: the FILE_* bits the watcher waits for.
+	 * `waiting_cpu` (called likewise) tells the core of a thread waiting on
+	 * the watcher, `prefer` if one is there, or -1. */
 	bool exclusive;
+	unsigned interest;
 	int (*waiting_cpu)(struct file_watch *w, unsigned prefer);
 };
 
@@ -101,7 +103,8 @@ void file_put(struct file *f);
  * file's poll operation takes: epoll calls poll with its own lock held.
  * Of the exclusive watches, only one that has a waiting thread is told,
  * preferably one whose thread is on the calling core; all are told when
- * none has. */
+ * none has, or when they wait for different things (the notification does
+ * not say what changed, so one chosen might not care for it). */
 void file_notify(struct file *f);
 
 void file_watch_add(struct file *f, struct file_watch *w);

@@ -26,7 +26,6 @@
 #define TCP_NODELAY 1
 #define TCP_CORK 3
 #define TCP_DEFER_ACCEPT 9
-#define MAX_DEFER_ACCEPT_S 3600 /* a bound, so that seconds in ns cannot overflow */
 #define MSG_PEEK 0x2
 #define MSG_DONTWAIT 0x40
 
@@ -361,6 +360,22 @@ static int *option(struct inet_socket *s, long level, long name, int *scratch)
 	return NULL;
 }
 
+/* Linux keeps TCP_DEFER_ACCEPT as a count of SYN-ACK retransmissions (1 s,
+ * doubling up to 120 s, at most 255 of them) and reports the seconds they
+ * span: 5 reads back as 7, 10 as 15. Lull defers for the seconds reported. */
+static int defer_accept_rounded(int seconds)
+{
+	int period = 1, timeout = 1;
+
+	if (seconds <= 0)
+		return 0;
+	for (int retries = 1; seconds > period && retries < 255; retries++) {
+		timeout = timeout * 2 > 120 ? 120 : timeout * 2;
+		period += timeout;
+	}
+	return period;
+}
+
 long sys_setsockopt(const struct syscall_args *a)
 {
 	struct file *f;
@@ -385,9 +400,9 @@ long sys_setsockopt(const struct syscall_args *a)
 	else if (level == IPPROTO_TCP && name == TCP_CORK)
 		socket_set_cork(s, value != 0);
 	else if (level == IPPROTO_TCP && name == TCP_NODELAY)
-		s->nodelay = value != 0;
+		socket_set_nodelay(s, value != 0);
 	else if (level == IPPROTO_TCP && name == TCP_DEFER_ACCEPT)
-		s->defer_accept_s = value < 0 ? 0 : value > MAX_DEFER_ACCEPT_S ? MAX_DEFER_ACCEPT_S : value;
+		s->defer_accept_s = defer_accept_rounded(value);
 	else
 		*slot = value;
 	file_put(f);

@@ -1,10 +1,11 @@
 /* lull-test: status=0 smp=1,2,4
  * expect: ^epoll exclusive ok$
  */
-/* EPOLLEXCLUSIVE: of several epoll instances that watch one file with it,
- * a notification wakes one waiter, and the one on the notifying core when
- * there is one; without it, every waiter wakes. The flag's misuses are
- * refused as Linux refuses them. */
+/* EPOLLEXCLUSIVE: of several epoll instances that watch one file with it
+ * for the same events, a notification wakes one waiter, and the one on the
+ * notifying core when there is one; without it, or with different events,
+ * every waiter wakes. The flag's misuses are refused as Linux refuses
+ * them. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <lull/lull.h>
@@ -36,6 +37,7 @@ static void *wait_once(void *arg)
 {
 	struct waiter *w = arg;
 	struct epoll_event ev;
+	epoll_wait(w->ep, &ev, 1, 0); /* an edge-triggered item's first report */
 	__atomic_store_n(&w->result, epoll_wait(w->ep, &ev, 1, WAIT_MS), __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -51,9 +53,10 @@ static void *signal_once(void *arg)
 }
 
 /* Waiters on cores 0 and last, each with its own instance watching one
- * eventfd; a thread on core `signaller` writes it once. Returns how many
- * waiters had woken 300 ms later and, in *woken, the index of the last. */
-static int wake_count(uint32_t flags, int signaller, int *woken)
+ * eventfd for flags[i]; a thread on core `signaller` writes it once.
+ * Returns how many waiters had woken 300 ms later and, in *woken, the
+ * index of the last. */
+static int wake_count_of(const uint32_t flags[WAITERS], int signaller, int *woken)
 {
 	struct waiter w[WAITERS];
 	pthread_t threads[WAITERS], writer;
@@ -61,7 +64,7 @@ static int wake_count(uint32_t flags, int signaller, int *woken)
 	int last_core = lull_cpu_count() - 1;
 
 	for (int i = 0; i < WAITERS; i++) {
-		struct epoll_event ev = { .events = EPOLLIN | flags, .data.u32 = (uint32_t)i };
+		struct epoll_event ev = { .events = flags[i], .data.u32 = (uint32_t)i };
 		w[i] = (struct waiter){ .ep = epoll_create1(0), .result = -2 };
 		CHECK(epoll_ctl(w[i].ep, EPOLL_CTL_ADD, fd, &ev) == 0);
 		lull_thread_create(&threads[i], NULL, i ? last_core : 0, wait_once, &w[i]);
@@ -86,12 +89,20 @@ static int wake_count(uint32_t flags, int signaller, int *woken)
 	return count;
 }
 
+static int wake_count(uint32_t flags, int signaller, int *woken)
+{
+	const uint32_t both[WAITERS] = { EPOLLIN | flags, EPOLLIN | flags };
+	return wake_count_of(both, signaller, woken);
+}
+
 static void misuse_refused(void)
 {
 	int ep = epoll_create1(0), fd = eventfd(0, 0);
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE | EPOLLONESHOT };
 
 	CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == -1 && errno == EINVAL);
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE; /* checked before the lookup */
+	CHECK(epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) == -1 && errno == EINVAL);
 	ev.events = EPOLLIN;
 	CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0);
 	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
@@ -116,6 +127,12 @@ int main(void)
 		CHECK(wake_count(EPOLLEXCLUSIVE, last_core, &woken) == 1);
 		CHECK(woken == 1);
 	}
+	/* Waiting for different things, both are told: the one on the
+	 * writer's core waits to write, and must not take the wake-up that
+	 * the reader needs. */
+	const uint32_t mixed[WAITERS] = { EPOLLOUT | EPOLLET | EPOLLEXCLUSIVE,
+					  EPOLLIN | EPOLLEXCLUSIVE };
+	CHECK(wake_count_of(mixed, 0, &woken) == WAITERS);
 	if (failures)
 		return 1;
 	printf("epoll exclusive ok\n");

@@ -38,9 +38,15 @@ int main(void)
 		CHECK(set(tcp, flags[i], 0) == 0 && get(tcp, flags[i]) == 0);
 	}
 	CHECK(get(tcp, TCP_DEFER_ACCEPT) == 0);
-	CHECK(set(tcp, TCP_DEFER_ACCEPT, 10) == 0 && get(tcp, TCP_DEFER_ACCEPT) == 10);
+	/* Seconds rounded up to what whole SYN-ACK retransmissions span (1 s,
+	 * doubling to 120 s, at most 255), as Linux keeps and reports them. */
+	CHECK(set(tcp, TCP_DEFER_ACCEPT, 1) == 0 && get(tcp, TCP_DEFER_ACCEPT) == 1);
+	CHECK(set(tcp, TCP_DEFER_ACCEPT, 5) == 0 && get(tcp, TCP_DEFER_ACCEPT) == 7);
+	CHECK(set(tcp, TCP_DEFER_ACCEPT, 10) == 0 && get(tcp, TCP_DEFER_ACCEPT) == 15);
+	CHECK(set(tcp, TCP_DEFER_ACCEPT, 200) == 0 && get(tcp, TCP_DEFER_ACCEPT) == 247);
 	CHECK(set(tcp, TCP_DEFER_ACCEPT, -3) == 0 && get(tcp, TCP_DEFER_ACCEPT) == 0);
-	CHECK(set(tcp, TCP_DEFER_ACCEPT, 1 << 30) == 0 && get(tcp, TCP_DEFER_ACCEPT) > 0);
+	CHECK(set(tcp, TCP_DEFER_ACCEPT, 1 << 30) == 0 &&
+	      get(tcp, TCP_DEFER_ACCEPT) == 127 + 248 * 120);
 
 	CHECK(set(udp, TCP_CORK, 1) == -1 && errno == ENOPROTOOPT);
 	CHECK(set(tcp, 12345, 1) == -1 && errno == ENOPROTOOPT);

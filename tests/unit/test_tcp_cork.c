@@ -1,7 +1,7 @@
 /* test_tcp_cork.c: TCP_CORK and the FIN on the last data segment in
- * kernel/inet/tcp.c: corked partial segments wait for uncorking, the FIN or
- * 200 ms; a FIN due when the last data goes rides on it, and on its
- * retransmission. */
+ * kernel/inet/tcp.c: corked partial segments wait for uncorking, the FIN,
+ * TCP_NODELAY or 200 ms; a FIN due when the last data goes rides on it, and
+ * on its retransmission. */
 // unit-under-test: tests/unit/tcp_harness.c tests/unit/peer_frames.c tests/net/host_platform.c kernel/inet/arp.c kernel/inet/checksum.c kernel/inet/dhcp.c kernel/inet/ethernet.c kernel/inet/ipv4.c kernel/inet/ring.c kernel/inet/socket.c kernel/inet/tcp.c kernel/inet/udp.c
 #include "tcp_harness.h"
 
@@ -55,6 +55,42 @@ static void cork_holds_at_most_200_ms(void **state)
 	advance_ms(1);
 	expect_data(&c, 100);
 	assert_true(c.s->cork); /* the option stays on */
+	assert_int_equal(app_send(&c, 50), 50);
+	expect_nothing();
+}
+
+/* With Nagle's rule on, the ceiling ends the cork's hold, and the ACK that
+ * Nagle waits for sends the rest: it does not cork it for 200 ms more. */
+static void ceiling_then_nagle(void **state)
+{
+	(void)state;
+	struct conn c;
+
+	open_corked(&c);
+	c.s->nodelay = false;
+	assert_int_equal(app_send(&c, STACK_MSS + 100), STACK_MSS + 100);
+	expect_data(&c, STACK_MSS);
+	advance_ms(CORK_MAX_MS + 50);
+	expect_nothing(); /* a full segment is in flight: Nagle holds the rest */
+	peer_ack(&c, c.ours, 65535);
+	expect_data(&c, 100);
+	/* All sent: the next partial segment is corked again. */
+	assert_int_equal(app_send(&c, 10), 10);
+	expect_nothing();
+}
+
+/* Setting TCP_NODELAY sends what is queued, corked or not (Linux's tcp(7));
+ * the cork then holds again. */
+static void nodelay_pushes_corked_data(void **state)
+{
+	(void)state;
+	struct conn c;
+
+	open_corked(&c);
+	assert_int_equal(app_send(&c, 100), 100);
+	expect_nothing();
+	socket_set_nodelay(c.s, true);
+	expect_data(&c, 100);
 	assert_int_equal(app_send(&c, 50), 50);
 	expect_nothing();
 }
@@ -115,6 +151,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(partial_segments_wait_for_uncork, harness_setup,
 						harness_teardown),
 		cmocka_unit_test_setup_teardown(cork_holds_at_most_200_ms, harness_setup,
+						harness_teardown),
+		cmocka_unit_test_setup_teardown(ceiling_then_nagle, harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(nodelay_pushes_corked_data, harness_setup,
 						harness_teardown),
 		cmocka_unit_test_setup_teardown(response_and_fin_share_a_segment, harness_setup,
 						harness_teardown),
