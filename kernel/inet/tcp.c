@@ -89,6 +89,13 @@ static uint32_t in_flight(const struct inet_socket *s)
 	return s->tcp.snd_nxt - s->tcp.snd_una;
 }
 
+/* The bytes of the send buffer that are in flight: the FIN, once sent,
+ * takes a sequence number but no byte. */
+static uint32_t data_in_flight(const struct inet_socket *s)
+{
+	return in_flight(s) - (s->tcp.fin_sent ? 1 : 0);
+}
+
 /* Our timestamp clock: milliseconds, from a random start (RFC 7323,
  * 7.1). One start for every connection, not one each: a client that reuses
  * its port then sends a SYN whose timestamp is past the old connection's,
@@ -319,7 +326,7 @@ static void output(struct inet_socket *s)
 	    t->state != TCP_FIN_WAIT_1 && t->state != TCP_LAST_ACK && t->state != TCP_CLOSING)
 		return;
 	for (;;) {
-		uint32_t flight = in_flight(s) - (t->fin_sent ? 1 : 0);
+		uint32_t flight = data_in_flight(s);
 		size_t unsent = s->sndbuf.len - flight;
 		uint32_t window = t->snd_wnd < t->cwnd ? t->snd_wnd : t->cwnd;
 		if (!unsent || t->fin_sent)
@@ -351,7 +358,7 @@ static void output(struct inet_socket *s)
 		if (with_fin)
 			fin_sent(s);
 	}
-	if (in_flight(s) - (t->fin_sent ? 1 : 0) == s->sndbuf.len) {
+	if (data_in_flight(s) == s->sndbuf.len) {
 		t->cork_deadline = 0;
 		t->cork_lifted = false;
 	}
@@ -750,7 +757,7 @@ static void retransmit_first(struct inet_socket *s)
 	struct tcp_control *t = &s->tcp;
 	/* Only bytes sent before: a retransmission that reached past snd_nxt
 	 * would be ACKed beyond it, and such ACKs are ignored. */
-	size_t len = in_flight(s) - (t->fin_sent ? 1 : 0);
+	size_t len = data_in_flight(s);
 
 	if (len > t->mss)
 		len = t->mss;
@@ -762,7 +769,7 @@ static void retransmit_first(struct inet_socket *s)
 		send_segment(s, t->iss, TCP_SYN | TCP_ACK, 0, 0);
 	else if (len)
 		send_segment(s, t->snd_una,
-			     TCP_ACK | TCP_PSH | (t->fin_sent && len == in_flight(s) - 1 ? TCP_FIN : 0),
+			     TCP_ACK | TCP_PSH | (t->fin_sent && len == data_in_flight(s) ? TCP_FIN : 0),
 			     0, len);
 	else if (t->fin_sent)
 		send_segment(s, t->snd_nxt - 1, TCP_FIN | TCP_ACK, 0, 0);
@@ -1234,8 +1241,7 @@ static uint64_t socket_timers(struct inet_socket *s, uint64_t now, bool *freed)
 		retransmit_first(s);
 		t->rto_deadline = now + t->rto_ns;
 	}
-	if (t->defer_deadline && now >= t->defer_deadline && t->listener &&
-	    !list_linked(&t->accept_link))
+	if (t->defer_deadline && now >= t->defer_deadline) /* set only while deferred */
 		offer_for_accept(s, true);
 	if (t->cork_deadline && now >= t->cork_deadline) {
 		t->cork_deadline = 0;
