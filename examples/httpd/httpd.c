@@ -548,12 +548,13 @@ static int flush(struct worker *w, struct conn *c)
 /* Connections are corked (TCP_CORK): writes go out in full segments only,
  * and the rest when the response is complete, here, or with the FIN when
  * the connection closes after it. A small response and its FIN then share
- * one segment. */
+ * one segment. Setting TCP_NODELAY sends what is queued, corked or not, and
+ * leaves the cork on (tcp(7)): one call, where uncorking and corking again
+ * would be two. */
 static void push(struct conn *c)
 {
-	int off = 0, on = 1;
-	setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &off, sizeof off);
-	setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
+	int on = 1;
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 }
 
 /* Our side is done. After a file (or 304) for a whole request, a client
