@@ -3,51 +3,28 @@
  */
 /* nanosleep and clock_nanosleep wake within 10 ms of the time asked, on
  * the tickless timer; several threads sleeping at once wake in order.
- *
- * A sleep can come back late because the host did not run the VM: a loaded
- * host preempts QEMU for several milliseconds at a time (seen: a 20 ms sleep
- * that took 32 ms beside a busy process). Lateness of the kernel's own
- * would show on every try, so a late sleep is tried again, up to TRIES
- * times in all; one that comes back early fails at once. */
+ * A late sleep is tried again (timing.h). */
 #include <pthread.h>
 #include <stdio.h>
 #include <time.h>
 
+#include "timing.h"
+
 #define TOLERANCE_MS 10.0
-#define TRIES 3
 #define THREADS 3
 
-enum verdict { ON_TIME, LATE, EARLY };
-
-static double now_ms(void)
+static double sleep_relative(void *arg)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static enum verdict judge(const char *what, long asked_ms, double took_ms)
-{
-	enum verdict v = ON_TIME;
-	if (took_ms < (double)asked_ms)
-		v = EARLY;
-	else if (took_ms - (double)asked_ms > TOLERANCE_MS)
-		v = LATE;
-	printf("%s %ld ms took %.2f ms%s\n", what, asked_ms, took_ms,
-	       v == EARLY ? " EARLY" : v == LATE ? " late" : "");
-	return v;
-}
-
-static double sleep_relative(long ms)
-{
+	long ms = *(long *)arg;
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 	double start = now_ms();
 	nanosleep(&ts, NULL);
 	return now_ms() - start;
 }
 
-static double sleep_absolute(long ms)
+static double sleep_absolute(void *arg)
 {
+	long ms = *(long *)arg;
 	struct timespec until;
 	clock_gettime(CLOCK_MONOTONIC, &until);
 	double start = now_ms();
@@ -60,14 +37,11 @@ static double sleep_absolute(long ms)
 	return now_ms() - start;
 }
 
-static int check(const char *what, long ms, double (*sleep_for)(long))
+static int check(const char *what, long ms, timed_wait *sleep_for)
 {
-	for (int try = 0; try < TRIES; try++) {
-		enum verdict v = judge(what, ms, sleep_for(ms));
-		if (v != LATE)
-			return v == ON_TIME;
-	}
-	return 0;
+	char label[64];
+	snprintf(label, sizeof label, "%s %ld ms", what, ms);
+	return on_time(label, (double)ms, (double)ms + TOLERANCE_MS, sleep_for, &ms);
 }
 
 struct sleeper {
@@ -79,14 +53,14 @@ struct sleeper {
 static void *sleeper_main(void *arg)
 {
 	struct sleeper *s = arg;
-	s->took_ms = sleep_relative(s->ms);
+	s->took_ms = sleep_relative(&s->ms);
 	return NULL;
 }
 
 /* Three threads sleep at once, for 90, 60 and 30 ms. */
 static int check_threads(void)
 {
-	for (int try = 0; try < TRIES; try++) {
+	for (int try = 0; try < TIMING_TRIES; try++) {
 		struct sleeper sleepers[THREADS];
 		int late = 0;
 		for (int i = 0; i < THREADS; i++) {
@@ -99,10 +73,12 @@ static int check_threads(void)
 		for (int i = 0; i < THREADS; i++)
 			pthread_join(sleepers[i].thread, NULL);
 		for (int i = 0; i < THREADS; i++) {
-			enum verdict v = judge("thread sleep", sleepers[i].ms, sleepers[i].took_ms);
-			if (v == EARLY)
+			double asked = (double)sleepers[i].ms;
+			enum timing t = timing_judge("thread sleep", sleepers[i].took_ms, asked,
+						     asked + TOLERANCE_MS);
+			if (t == EARLY)
 				return 0;
-			late |= v == LATE;
+			late |= t == LATE;
 		}
 		if (!late)
 			return 1;

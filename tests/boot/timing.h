@@ -1,0 +1,59 @@
+/*
+ * timing.h: checks that a wait lasted as long as it should, for boot tests.
+ *
+ * A wait can come back late because the host did not run the VM: a loaded
+ * host preempts QEMU's threads for milliseconds at a time (seen: a 20 ms
+ * sleep that took 32 ms beside a busy process, and a cross-core wake-up
+ * that missed its bound in CI). Lateness of the kernel's own would show on
+ * every try, so a late wait is measured again, up to TIMING_TRIES times in
+ * all. One that comes back early fails at once: no host delay can make a
+ * wait shorter.
+ */
+#ifndef LULL_TEST_BOOT_TIMING_H
+#define LULL_TEST_BOOT_TIMING_H
+
+#include <stdio.h>
+#include <time.h>
+
+#define TIMING_TRIES 3
+
+enum timing { ON_TIME, LATE, EARLY };
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Prints one measurement and says where it falls. */
+static enum timing timing_judge(const char *what, double took_ms, double earliest_ms,
+				double latest_ms)
+{
+	enum timing t = took_ms < earliest_ms ? EARLY : took_ms > latest_ms ? LATE : ON_TIME;
+	printf("%s took %.2f ms (%.0f to %.0f)%s\n", what, took_ms, earliest_ms, latest_ms,
+	       t == EARLY ? " EARLY" : t == LATE ? " late" : "");
+	return t;
+}
+
+/* A wait to measure: returns how long it took in ms, or a negative number
+ * when it ended the wrong way (a wrong result, which it has printed). */
+typedef double timed_wait(void *arg);
+
+/* Runs wait(arg) until it lasts from earliest_ms to latest_ms, trying again
+ * only when it was late. Returns 1 when a try was on time. */
+static int on_time(const char *what, double earliest_ms, double latest_ms, timed_wait *wait,
+		   void *arg)
+{
+	for (int try = 0; try < TIMING_TRIES; try++) {
+		double took_ms = wait(arg);
+		if (took_ms < 0)
+			return 0;
+		enum timing t = timing_judge(what, took_ms, earliest_ms, latest_ms);
+		if (t != LATE)
+			return t == ON_TIME;
+	}
+	return 0;
+}
+
+#endif
