@@ -14,6 +14,11 @@
 #include "timing.h"
 
 #define TOLERANCE_MS 15.0
+/* A post wakes the waiter through another core, whose vCPU the host may be
+ * slow to run when it has more vCPUs than cores (seen: 40 to 67 ms, three
+ * tries in a row, 4 vCPUs beside two busy processes on 2 cores). What
+ * matters is that the post ends the wait long before its 2 s deadline. */
+#define POSTED_TOLERANCE_MS 200.0
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
@@ -44,8 +49,8 @@ static double cond_timedwait_60(void *arg)
 {
 	(void)arg;
 	pthread_mutex_lock(&lock);
-	struct timespec deadline = realtime_in_ms(60);
 	double start = now_ms();
+	struct timespec deadline = realtime_in_ms(60);
 	int r = pthread_cond_timedwait(&cond, &lock, &deadline);
 	pthread_mutex_unlock(&lock);
 	return ended("cond_timedwait", start, r, ETIMEDOUT);
@@ -54,8 +59,8 @@ static double cond_timedwait_60(void *arg)
 static double sem_timedwait_40(void *arg)
 {
 	(void)arg;
-	struct timespec deadline = realtime_in_ms(40);
 	double start = now_ms();
+	struct timespec deadline = realtime_in_ms(40);
 	int r = sem_timedwait(&sem, &deadline) == 0 ? 0 : errno;
 	return ended("sem_timedwait", start, r, ETIMEDOUT);
 }
@@ -89,11 +94,9 @@ int main(void)
 	int ok = 1;
 
 	sem_init(&sem, 0, 0);
-	/* The deadline is taken on CLOCK_REALTIME just before the clock starts,
-	 * so a wait may seem up to a millisecond short. */
-	ok &= on_time("cond_timedwait 60 ms", 59, 60 + TOLERANCE_MS, cond_timedwait_60, NULL);
-	ok &= on_time("sem_timedwait 40 ms", 39, 40 + TOLERANCE_MS, sem_timedwait_40, NULL);
-	ok &= on_time("sem posted after 20 ms", 20, 20 + TOLERANCE_MS, sem_posted_after_20, NULL);
+	ok &= on_time("cond_timedwait 60 ms", 60, 60 + TOLERANCE_MS, cond_timedwait_60, NULL);
+	ok &= on_time("sem_timedwait 40 ms", 40, 40 + TOLERANCE_MS, sem_timedwait_40, NULL);
+	ok &= on_time("sem posted after 20 ms", 20, 20 + POSTED_TOLERANCE_MS, sem_posted_after_20, NULL);
 
 	pthread_mutex_t held = PTHREAD_MUTEX_INITIALIZER;
 	pthread_mutexattr_t attr;

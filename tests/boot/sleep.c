@@ -26,8 +26,8 @@ static double sleep_absolute(void *arg)
 {
 	long ms = *(long *)arg;
 	struct timespec until;
-	clock_gettime(CLOCK_MONOTONIC, &until);
 	double start = now_ms();
+	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_nsec += ms * 1000000L;
 	while (until.tv_nsec >= 1000000000L) {
 		until.tv_sec++;

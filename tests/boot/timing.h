@@ -7,7 +7,11 @@
  * that missed its bound in CI). Lateness of the kernel's own would show on
  * every try, so a late wait is measured again, up to TIMING_TRIES times in
  * all. One that comes back early fails at once: no host delay can make a
- * wait shorter.
+ * wait shorter, provided the clock starts before anything that sets the
+ * wait's end (its deadline, or the thread that ends it). Started after,
+ * a preemption in between makes the wait look short: a cond_timedwait
+ * whose deadline was read just before the clock started looked 2.6 ms
+ * short beside two busy processes.
  */
 #ifndef LULL_TEST_BOOT_TIMING_H
 #define LULL_TEST_BOOT_TIMING_H
