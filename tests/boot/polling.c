@@ -44,10 +44,11 @@ static void *poller(void *arg)
 	return NULL;
 }
 
-static enum timing poll_once(void)
+static enum timing poll_once(void *arg)
 {
 	struct lull_cpu_stats before, after;
 	pthread_t s, p[2];
+	(void)arg;
 
 	flag = 0;
 	looks[0] = looks[1] = 0;
@@ -67,16 +68,13 @@ static enum timing poll_once(void)
 	printf("took %.1f ms, looks %ld and %ld, core 0 halted %lu times for %.1f ms\n", took,
 	       looks[0], looks[1], halts, halted_ms);
 	if (took < 199.0 || looks[0] > MAX_LOOKS || looks[1] > MAX_LOOKS)
-		return EARLY;
+		return WRONG;
 	return took > 300.0 || halted_ms < 150.0 ? LATE : ON_TIME;
 }
 
 int main(void)
 {
-	enum timing t = LATE;
-	for (int try = 0; try < TIMING_TRIES && t == LATE; try++)
-		t = poll_once();
-	if (t != ON_TIME)
+	if (!until_not_late(poll_once, NULL))
 		return 1;
 	printf("polling ok\n");
 	return 0;

@@ -21,7 +21,10 @@
 
 #define TIMING_TRIES 3
 
-enum timing { ON_TIME, LATE, EARLY };
+/* How one try went. WRONG covers an early wait and any other failure that
+ * host delay cannot explain; it is not tried again. Ordered from best to
+ * worst, so that several measurements can be summed up by the worst. */
+enum timing { ON_TIME, LATE, WRONG };
 
 static double now_ms(void)
 {
@@ -34,30 +37,49 @@ static double now_ms(void)
 static enum timing timing_judge(const char *what, double took_ms, double earliest_ms,
 				double latest_ms)
 {
-	enum timing t = took_ms < earliest_ms ? EARLY : took_ms > latest_ms ? LATE : ON_TIME;
+	enum timing t = took_ms < earliest_ms ? WRONG : took_ms > latest_ms ? LATE : ON_TIME;
 	printf("%s took %.2f ms (%.0f to %.0f)%s\n", what, took_ms, earliest_ms, latest_ms,
-	       t == EARLY ? " EARLY" : t == LATE ? " late" : "");
+	       t == WRONG ? " EARLY" : t == LATE ? " late" : "");
 	return t;
+}
+
+/* Runs try_once(arg) again while it comes back LATE, up to TIMING_TRIES
+ * times in all. Returns 1 when a try was on time. */
+static int until_not_late(enum timing (*try_once)(void *arg), void *arg)
+{
+	enum timing t = LATE;
+	for (int try = 0; try < TIMING_TRIES && t == LATE; try++)
+		t = try_once(arg);
+	return t == ON_TIME;
 }
 
 /* A wait to measure: returns how long it took in ms, or a negative number
  * when it ended the wrong way (a wrong result, which it has printed). */
 typedef double timed_wait(void *arg);
 
-/* Runs wait(arg) until it lasts from earliest_ms to latest_ms, trying again
- * only when it was late. Returns 1 when a try was on time. */
+struct timed_check {
+	const char *what;
+	double earliest_ms, latest_ms;
+	timed_wait *wait;
+	void *arg;
+};
+
+static enum timing timed_check_once(void *arg)
+{
+	struct timed_check *c = arg;
+	double took_ms = c->wait(c->arg);
+	if (took_ms < 0)
+		return WRONG;
+	return timing_judge(c->what, took_ms, c->earliest_ms, c->latest_ms);
+}
+
+/* Whether wait(arg) lasts from earliest_ms to latest_ms, on one of the
+ * tries that until_not_late allows. */
 static int on_time(const char *what, double earliest_ms, double latest_ms, timed_wait *wait,
 		   void *arg)
 {
-	for (int try = 0; try < TIMING_TRIES; try++) {
-		double took_ms = wait(arg);
-		if (took_ms < 0)
-			return 0;
-		enum timing t = timing_judge(what, took_ms, earliest_ms, latest_ms);
-		if (t != LATE)
-			return t == ON_TIME;
-	}
-	return 0;
+	struct timed_check c = { what, earliest_ms, latest_ms, wait, arg };
+	return until_not_late(timed_check_once, &c);
 }
 
 #endif
