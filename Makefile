@@ -74,11 +74,25 @@ $(BUILD)/include/.stamp: $(shell find include -type f)
 	cp -r include/. $(BUILD)/include/
 	touch $@
 
-tools: $(BUILD)/lull
+tools: $(BUILD)/lull $(BUILD)/lull-top $(BUILD)/lull-place
 
 $(BUILD)/lull: $(TOOL_C) $(wildcard tools/lull/*.h) kernel/fs/embedded_format.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TOOL_CFLAGS) -o $@ $(TOOL_C)
+
+# Host programs that `lull top` and `lull place` run (tools/top, tools/place),
+# with what they share about the host's VMs (tools/hostvm).
+HOSTVM_C := $(wildcard tools/hostvm/*.c)
+HOSTVM_H := $(wildcard tools/hostvm/*.h) kernel/stats/stats_page_format.h
+
+$(BUILD)/lull-top: $(wildcard tools/top/*.c tools/top/*.h) $(HOSTVM_C) $(HOSTVM_H) \
+		tools/lull/elf_image.c tools/lull/elf_image.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TOOL_CFLAGS) -Itools/hostvm -Itools/lull -o $@ $(filter %.c,$^) -lm
+
+$(BUILD)/lull-place: $(wildcard tools/place/*.c tools/place/*.h) $(HOSTVM_C) $(HOSTVM_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(TOOL_CFLAGS) -Itools/hostvm -o $@ $(filter %.c,$^) -lhwloc -lm
 
 examples: $(EXAMPLE_ELFS)
 

@@ -35,6 +35,19 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(UNIT_HELPERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(shell sed -n 's|^// unit-under-test: ||p' $<) -lcmocka
 
+# Unit tests of the host programs: tests/tools/test_NAME.c is linked with the
+# tools/ sources its "// unit-under-test:" line names (and -l flags there).
+TOOL_TEST_SRC := $(wildcard tests/tools/test_*.c)
+TOOL_TESTS := $(patsubst tests/tools/%.c,$(BUILD)/tests/unit/%,$(TOOL_TEST_SRC))
+TOOL_TEST_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Itools/hostvm -Itools/top \
+	-Itools/place -Itools/lull -Itests/tools -fsanitize=address,undefined
+unit-tests: $(TOOL_TESTS)
+
+$(TOOL_TESTS): $(BUILD)/tests/unit/%: tests/tools/%.c $(wildcard tests/tools/*.h) \
+		$(wildcard tools/*/*.c tools/*/*.h) kernel/stats/stats_page_format.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TOOL_TEST_CFLAGS) -o $@ $< $(shell sed -n 's|^// unit-under-test: ||p' $<) -lcmocka
+
 $(NETPEER): $(wildcard tests/net/*.c tests/net/*.h) $(NET_STACK_C) $(wildcard kernel/inet/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(UNIT_CFLAGS) -D_GNU_SOURCE -Itests/net -o $@ $(filter %.c,$^)

@@ -7,11 +7,12 @@ set -euo pipefail
 # grub-pc-bin, grub-common, xorriso and mtools: the test of the Multiboot2 entry.
 # iproute2, iputils-ping, curl, python3: the network tests against Linux.
 # clang and libclang-rt-14-dev: the receive-path fuzzer (libFuzzer).
+# libhwloc-dev: `lull place` reads the host topology with hwloc.
 # dnsmasq-base: the DHCP server of the network tests (/usr/sbin/dnsmasq, no
 # system service).
 PACKAGES=(gcc make libc6-dev binutils musl-tools musl-dev qemu-system-x86 libcmocka-dev
 	grub-pc-bin grub-common xorriso mtools
-	iproute2 iputils-ping curl python3 clang libclang-rt-14-dev dnsmasq-base)
+	iproute2 iputils-ping curl python3 clang libclang-rt-14-dev dnsmasq-base libhwloc-dev)
 
 PACKAGES+=("$@")
 

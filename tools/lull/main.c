@@ -2,8 +2,12 @@
 #include "commands.h"
 #include "util.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define LULL_VERSION "0.1.0"
 
@@ -16,6 +20,10 @@ static const char usage[] =
 	"  build FILE... -o IMAGE   compile C sources with musl and link them with the\n"
 	"                           Lull kernel into a bootable image\n"
 	"  run IMAGE [-- ARGS...]   boot an image under QEMU\n"
+	"  top                      every QEMU VM on this host: CPU and steal per VM\n"
+	"                           and vCPU, cgroups, a Lull guest's own counters\n"
+	"  place                    steal-aware placement of VMs with cgroups and\n"
+	"                           the host's topology (a daemon, or --dry-run)\n"
 	"  help                     this text\n"
 	"\n"
 	"`lull COMMAND --help` describes each command. `lull --version` prints the\n"
@@ -23,6 +31,28 @@ static const char usage[] =
 	"\n"
 	"example:\n"
 	"  lull build hello.c -o hello.elf && lull run hello.elf\n";
+
+/* `lull top` and `lull place` are programs of their own (lull-top,
+ * lull-place) installed beside this one: they need no compiler or kernel
+ * library, and lull-place links hwloc, which building images does not. */
+static int run_sibling(const char *cmd, char **argv)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0) {
+		tool_error(cmd, "cannot find the lull executable: %s", strerror(errno));
+		return EXIT_NOT_FOUND;
+	}
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	*slash = '\0';
+	char *program = concat(self, "/lull-", cmd, NULL);
+	argv[0] = program;
+	execv(program, argv);
+	tool_error(cmd, "cannot run %s: %s (make tools builds it)", program, strerror(errno));
+	free(program);
+	return EXIT_NOT_FOUND;
+}
 
 int main(int argc, char **argv)
 {
@@ -35,6 +65,8 @@ int main(int argc, char **argv)
 		return cmd_build(argc - 1, argv + 1);
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "top") || !strcmp(cmd, "place"))
+		return run_sibling(cmd, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		fputs(usage, stdout);
 		return 0;
