@@ -45,6 +45,10 @@ _Noreturn void arch_exit_vm_panic(void);
  * wall-clock time at boot in nanoseconds since the Unix epoch. */
 uint64_t arch_clock_ns(void);
 uint64_t arch_boot_wallclock_ns(void);
+/* Time the hypervisor gave core `cpu`'s vCPU to something else while it
+ * wanted to run (steal), in ns since it was enabled; false when the
+ * hypervisor does not report it (QEMU's TCG, or KVM without the feature). */
+bool arch_steal_ns(unsigned cpu, uint64_t *out);
 
 /* Fills buf with hardware randomness if the CPU has some; false otherwise. */
 bool arch_hw_random(uint64_t *out);

@@ -25,6 +25,9 @@ struct lull_cpu_stats {
 	uint64_t ipis_received;    /* wake-up interrupts this core took */
 	uint64_t timer_interrupts; /* local timer interrupts taken */
 	uint64_t context_switches;
+	uint64_t steal_ns;         /* time the hypervisor ran something else while
+	                              this core wanted to run: KVM's steal time; 0
+	                              where the hypervisor does not report it (TCG) */
 };
 
 #ifndef LULL_KERNEL

@@ -59,6 +59,8 @@ void sched_init_cpu(unsigned id)
 	list_init(&c->idle.ready_link);
 	list_init(&c->idle.sleep_link);
 	c->current = &c->idle;
+	c->stats = stats_cpu(id);
+	stats_page_add_cpu(id);
 	__atomic_store_n(&cpu_count, id + 1 > cpu_count ? id + 1 : cpu_count, __ATOMIC_RELEASE);
 }
 
@@ -89,7 +91,7 @@ static struct thread *dequeue_locked(struct cpu *c)
 static void kick(struct cpu *c)
 {
 	arch_send_wakeup_ipi(c->id);
-	cpu_current()->stats.ipis_sent++;
+	cpu_current()->stats->ipis_sent++;
 }
 
 /* Only the core itself may program its timer. */
@@ -133,7 +135,7 @@ static bool wake_locked(struct cpu *c, struct thread *t)
 		list_remove(&t->sleep_link);
 		arm_timer_locked(c);
 	}
-	c->stats.wakeups++;
+	c->stats->wakeups++;
 	c->polls_since_wake = 0;
 	if (c->current == t) { /* it has not switched away yet */
 		t->state = THREAD_RUNNING;
@@ -147,15 +149,12 @@ static bool wake_locked(struct cpu *c, struct thread *t)
  * released, after an interrupt. */
 static void halt_unlock(struct cpu *c)
 {
-	uint64_t start = arch_clock_ns();
-
-	c->halted_since_ns = start;
+	stats_halt_begin(c->stats, arch_clock_ns());
 	c->halted = true;
-	c->stats.halts++;
 	spin_unlock(&c->lock);
 	arch_idle_halt();
 	c->halted = false;
-	c->stats.halted_ns += arch_clock_ns() - start;
+	stats_halt_end(c->stats, arch_clock_ns());
 }
 
 /* Switches from the current thread, whose state the caller has set, to the
@@ -176,7 +175,7 @@ static void switch_away_locked(struct cpu *c)
 	}
 	next->state = THREAD_RUNNING;
 	c->current = next;
-	c->stats.context_switches++;
+	c->stats->context_switches++;
 	struct arch_thread *from = arch_thread_switch(&prev->arch, &next->arch);
 	sched_after_switch(container_of(from, struct thread, arch));
 }
@@ -445,7 +444,7 @@ void sched_timer_interrupt(void)
 	struct cpu *c = cpu_current();
 	uint64_t now = arch_clock_ns();
 
-	c->stats.timer_interrupts++;
+	c->stats->timer_interrupts++;
 	spin_lock(&c->lock);
 	c->armed_deadline_ns = 0; /* it has fired */
 	while (!list_empty(&c->sleepers)) {
@@ -464,7 +463,7 @@ void sched_wakeup_interrupt(void)
 {
 	struct cpu *c = cpu_current();
 
-	c->stats.ipis_received++;
+	c->stats->ipis_received++;
 	spin_lock(&c->lock);
 	arm_timer_locked(c); /* a kernel timer may have been set from elsewhere */
 	spin_unlock(&c->lock);
@@ -476,11 +475,19 @@ void sched_cpu_stats(unsigned cpu, struct cpu_stats *out, uint64_t *busy_ns)
 	bool irq = arch_interrupts_disable();
 
 	spin_lock(&c->lock);
-	*out = c->stats;
+	const struct stats_page_cpu *r = c->stats;
 	uint64_t up = arch_clock_ns();
-	if (c->halted) /* count the halt in progress too */
-		out->halted_ns += up - c->halted_since_ns;
+	*out = (struct cpu_stats){
+		.halted_ns = r->halted_ns + (r->halted ? up - r->halted_since_ns : 0),
+		.halts = r->halts,
+		.wakeups = r->wakeups,
+		.ipis_sent = r->ipis_sent,
+		.ipis_received = r->ipis_received,
+		.timer_interrupts = r->timer_interrupts,
+		.context_switches = r->context_switches,
+	};
 	spin_unlock(&c->lock);
 	arch_interrupts_restore(irq);
+	out->has_steal = arch_steal_ns(cpu, &out->steal_ns);
 	*busy_ns = up > out->halted_ns ? up - out->halted_ns : 0;
 }

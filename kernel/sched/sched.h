@@ -10,6 +10,7 @@
 
 #include "lib/list.h"
 #include "sched/thread.h"
+#include "stats/stats_page.h"
 #include "sync/spinlock.h"
 
 #include <stdbool.h>
@@ -26,6 +27,8 @@ struct ktimer {
 	void *ctx;
 };
 
+/* A snapshot of one core's counters (stats_page_format.h has their meaning),
+ * the halt in progress counted in halted_ns. */
 struct cpu_stats {
 	uint64_t halted_ns;
 	uint64_t halts;
@@ -34,6 +37,8 @@ struct cpu_stats {
 	uint64_t ipis_received;
 	uint64_t timer_interrupts;
 	uint64_t context_switches;
+	uint64_t steal_ns;
+	bool has_steal;
 };
 
 struct cpu {
@@ -50,8 +55,7 @@ struct cpu {
 	unsigned ready_working;    /* ready threads that are not polling */
 	unsigned polls_since_wake;
 	volatile bool halted;
-	uint64_t halted_since_ns;
-	struct cpu_stats stats;
+	struct stats_page_cpu *stats; /* wakeups: under lock; the rest: this core */
 };
 
 extern struct cpu cpus[MAX_CPUS];

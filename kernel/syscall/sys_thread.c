@@ -273,6 +273,7 @@ long sys_lull_cpu_stats(const struct syscall_args *a)
 		.ipis_received = s.ipis_received,
 		.timer_interrupts = s.timer_interrupts,
 		.context_switches = s.context_switches,
+		.steal_ns = s.steal_ns,
 	};
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include "elf_image.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -42,6 +43,10 @@ static const char usage[] =
 	"                           the network: QEMU's user networking, an existing\n"
 	"                           tap device, or no NIC (default: none, or user\n"
 	"                           with -p); the NIC is virtio-net\n"
+	"  --name NAME              the VM's name, as `lull top` and `lull place`\n"
+	"                           show it: letters, digits, '.', '_', '-', at most\n"
+	"                           63 (default: the image's name and this\n"
+	"                           process's id, e.g. hello-4242)\n"
 	"  --stats                  print each core's counters when the VM exits\n"
 	"  -v                       print the QEMU command line\n"
 	"  --help                   this text\n"
@@ -57,6 +62,10 @@ static const char usage[] =
 	"2 for a usage error or an image that is not a Lull image; 127 if QEMU is\n"
 	"not installed.\n"
 	"\n"
+	"QEMU runs with -name NAME,debug-threads=on (its vCPU threads are named\n"
+	"\"CPU N/TCG\") and a QMP socket in a private temporary directory, through\n"
+	"which `lull top` reads the guest's counters.\n"
+	"\n"
 	"example: lull run build/examples/hello.elf --smp 2 -- one two\n";
 
 struct run_options {
@@ -65,6 +74,7 @@ struct run_options {
 	char mem[32];
 	const char *machine;
 	const char *accel;
+	const char *name; /* NULL: made from the image's name */
 	bool stats;
 	bool verbose;
 	const char *net; /* NULL, "user" or "tap:IFNAME" */
@@ -81,6 +91,31 @@ static void forward_signal(int sig)
 	stop_signal = sig;
 	if (qemu_pid > 0)
 		kill((pid_t)qemu_pid, SIGTERM);
+}
+
+#define VM_NAME_MAX 63
+
+static bool valid_vm_name(const char *name)
+{
+	size_t n = strlen(name);
+	return n >= 1 && n <= VM_NAME_MAX && strspn(name, "abcdefghijklmnopqrstuvwxyz"
+				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+/* The image's file name without directories or ".elf", other characters
+ * made '_', and this process's id: VMs of one image get distinct names. */
+static void default_vm_name(const char *image, char *out, size_t out_size)
+{
+	const char *slash = strrchr(image, '/');
+	char stem[40];
+
+	snprintf(stem, sizeof stem, "%s", slash ? slash + 1 : image);
+	if (has_suffix(stem, ".elf"))
+		stem[strlen(stem) - 4] = '\0';
+	for (char *c = stem; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("._-", *c))
+			*c = '_';
+	snprintf(out, out_size, "%s-%ld", stem[0] ? stem : "lull", (long)getpid());
 }
 
 static bool parse_unsigned(const char *s, unsigned long *out)
@@ -155,6 +190,14 @@ static int parse(struct run_options *o, int argc, char **argv)
 			}
 			snprintf(o->forwards + used, sizeof o->forwards - used, ",hostfwd=tcp::%lu-:%lu",
 				 host, guest);
+		} else if (!strcmp(a, "--name")) {
+			if (!value || !valid_vm_name(value)) {
+				tool_error("run", "--name %s: expected 1 to %d letters, digits, '.', '_' or '-'",
+					   value ? value : "", VM_NAME_MAX);
+				return EXIT_USAGE;
+			}
+			i++;
+			o->name = value;
 		} else if (!strcmp(a, "--net")) {
 			if (!value || (strcmp(value, "user") && strcmp(value, "none") &&
 				       (strncmp(value, "tap:", 4) || !value[4]))) {
@@ -339,15 +382,22 @@ static int boot(const struct run_options *o, const char *tmp)
 	char *status_file = concat(tmp, "/status", NULL);
 	char *status_chardev = concat("file,id=lullstatus,path=", status_file, NULL);
 	char *cmdline = kernel_cmdline(o);
-	char smp[16];
+	char *qmp = concat("unix:", tmp, "/qmp,server=on,wait=off", NULL);
+	char smp[16], name[VM_NAME_MAX + 32];
 	struct argv_builder cmd = { 0 };
 
 	snprintf(smp, sizeof smp, "%u", o->smp);
+	char vm_name[VM_NAME_MAX + 1];
+	if (o->name)
+		snprintf(vm_name, sizeof vm_name, "%s", o->name);
+	else
+		default_vm_name(o->image, vm_name, sizeof vm_name);
+	snprintf(name, sizeof name, "%s,debug-threads=on", vm_name);
 	const char *args[] = { QEMU, "-M", o->machine, "-accel", o->accel,
 			       "-cpu", strcmp(o->accel, "kvm") ? "max" : "host", "-m", o->mem,
 			       "-smp", smp, "-nodefaults", "-no-reboot", "-display", "none",
 			       "-chardev", "stdio,id=con,signal=on", "-serial", "chardev:con",
-			       "-monitor", "none",
+			       "-monitor", "none", "-qmp", qmp, "-name", name,
 			       "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
 			       "-chardev", status_chardev,
 			       "-device", "isa-debugcon,iobase=" STATUS_PORT ",chardev=lullstatus",
@@ -403,6 +453,7 @@ static int boot(const struct run_options *o, const char *tmp)
 out:
 	argv_free(&cmd);
 	free(cmdline);
+	free(qmp);
 	free(status_chardev);
 	free(status_file);
 	return result;

@@ -12,6 +12,7 @@
 #include "lapic.h"
 #include "paging.h"
 #include "smp.h"
+#include "kvm_steal.h"
 #include "x86_init.h"
 
 #include "console.h"
@@ -92,6 +93,7 @@ void x86_cpu_init(unsigned cpu, const struct x86_ist_stacks *stacks)
 	x86_cpu_tables_init(cpu, stacks);
 	enable_vector_units();
 	enable_syscall_instruction();
+	x86_steal_time_init_cpu(cpu);
 }
 
 _Noreturn void arch_boot(uint32_t protocol, uint32_t info_addr);
