@@ -68,6 +68,9 @@ int cgroup_set_weight(const struct cgroup_layout *l, const char *path, unsigned 
  * them. -ENOTSUP when there is no cpuset controller. */
 int cgroup_set_cpuset(const struct cgroup_layout *l, const char *path, const char *cpus,
 		      const char *mems);
+/* v1 cpuset: whether a task's memory follows it when the cgroup's mems
+ * change (cpuset.memory_migrate). v2 always migrates: 0 without writing. */
+int cgroup_set_memory_migrate(const struct cgroup_layout *l, const char *path, bool on);
 /* Moves a whole process (all its threads) into the cgroup in both
  * hierarchies. -ESRCH when it has exited. */
 int cgroup_move_process(const struct cgroup_layout *l, const char *path, pid_t pid);
