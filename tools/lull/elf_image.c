@@ -105,13 +105,14 @@ bool elf_image_has_note(const struct elf_image *img, const char *name)
 	return false;
 }
 
-size_t elf_image_functions(const struct elf_image *img, struct elf_function **out)
+/* The first .symtab whose entries and string table lie inside the file;
+ * false when there is none or it is damaged. */
+static bool symbol_table(const struct elf_image *img, const Elf64_Sym **syms, size_t *count,
+			 const char **strings, uint64_t *strings_size)
 {
 	const Elf64_Ehdr *eh = header(img);
 	const Elf64_Shdr *sh = (const Elf64_Shdr *)(img->data + eh->e_shoff);
-	size_t count = 0;
 
-	*out = NULL;
 	for (unsigned i = 0; i < eh->e_shnum; i++) {
 		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_entsize != sizeof(Elf64_Sym) ||
 		    sh[i].sh_link >= eh->e_shnum)
@@ -120,25 +121,61 @@ size_t elf_image_functions(const struct elf_image *img, struct elf_function **ou
 		if (!in_bounds(img, sh[i].sh_offset, sh[i].sh_size) ||
 		    !in_bounds(img, strtab->sh_offset, strtab->sh_size) || !strtab->sh_size ||
 		    img->data[strtab->sh_offset + strtab->sh_size - 1] != '\0')
-			return 0;
-		const Elf64_Sym *syms = (const Elf64_Sym *)(img->data + sh[i].sh_offset);
-		size_t n = sh[i].sh_size / sizeof *syms;
-		*out = calloc(n ? n : 1, sizeof **out);
-		if (!*out)
-			return 0;
-		for (size_t k = 0; k < n; k++) {
-			const Elf64_Sym *s = &syms[k];
-			if (ELF64_ST_TYPE(s->st_info) != STT_FUNC || s->st_shndx == SHN_UNDEF ||
-			    !s->st_value || s->st_name >= strtab->sh_size)
-				continue;
-			(*out)[count++] = (struct elf_function){
-				.addr = s->st_value,
-				.size = s->st_size,
-				.name = (const char *)img->data + strtab->sh_offset + s->st_name,
-				.global = ELF64_ST_BIND(s->st_info) == STB_GLOBAL,
-			};
-		}
-		break;
+			return false;
+		*syms = (const Elf64_Sym *)(img->data + sh[i].sh_offset);
+		*count = sh[i].sh_size / sizeof **syms;
+		*strings = (const char *)img->data + strtab->sh_offset;
+		*strings_size = strtab->sh_size;
+		return true;
+	}
+	return false;
+}
+
+size_t elf_image_functions(const struct elf_image *img, struct elf_function **out)
+{
+	const Elf64_Sym *syms;
+	const char *strings;
+	uint64_t strings_size;
+	size_t n, count = 0;
+
+	*out = NULL;
+	if (!symbol_table(img, &syms, &n, &strings, &strings_size))
+		return 0;
+	*out = calloc(n ? n : 1, sizeof **out);
+	if (!*out)
+		return 0;
+	for (size_t k = 0; k < n; k++) {
+		const Elf64_Sym *s = &syms[k];
+		if (ELF64_ST_TYPE(s->st_info) != STT_FUNC || s->st_shndx == SHN_UNDEF ||
+		    !s->st_value || s->st_name >= strings_size)
+			continue;
+		(*out)[count++] = (struct elf_function){
+			.addr = s->st_value,
+			.size = s->st_size,
+			.name = strings + s->st_name,
+			.global = ELF64_ST_BIND(s->st_info) == STB_GLOBAL,
+		};
 	}
 	return count;
+}
+
+bool elf_image_symbol(const struct elf_image *img, const char *name, uint64_t *addr, uint64_t *size)
+{
+	const Elf64_Sym *syms;
+	const char *strings;
+	uint64_t strings_size;
+	size_t n;
+
+	if (!symbol_table(img, &syms, &n, &strings, &strings_size))
+		return false;
+	for (size_t k = 0; k < n; k++) {
+		const Elf64_Sym *s = &syms[k];
+		if (ELF64_ST_TYPE(s->st_info) != STT_OBJECT || s->st_shndx == SHN_UNDEF ||
+		    s->st_name >= strings_size || strcmp(strings + s->st_name, name))
+			continue;
+		*addr = s->st_value;
+		*size = s->st_size;
+		return true;
+	}
+	return false;
 }

@@ -30,4 +30,8 @@ bool elf_image_has_note(const struct elf_image *img, const char *name);
  * count, or 0 when there is no symbol table. */
 size_t elf_image_functions(const struct elf_image *img, struct elf_function **out);
 
+/* The address and size of the defined data symbol (STT_OBJECT) `name` in
+ * .symtab. False when there is no such symbol or no usable symbol table. */
+bool elf_image_symbol(const struct elf_image *img, const char *name, uint64_t *addr, uint64_t *size);
+
 #endif
