@@ -266,6 +266,13 @@ static void the_clock_estimate_never_runs_ahead(void **state)
 	assert_int_equal(guest_stats_rates(&a, &b, &clock, r, 1), 1);
 	assert_float_equal(r[0].halted_pct, 50.0, 1e-6);
 
+	/* A halt that began 10 ms before the first read, which the estimate
+	 * (50 ms behind) puts after it, still makes the whole interval. */
+	a.page.cpu[0].halted = b.page.cpu[0].halted = 1;
+	a.page.cpu[0].halted_since_ns = b.page.cpu[0].halted_since_ns = g0 + SEC / 20 - SEC / 100;
+	assert_int_equal(guest_stats_rates(&a, &b, &clock, r, 1), 1);
+	assert_float_equal(r[0].halted_pct, 100.0, 1e-9);
+
 	/* A later, closer sample tightens it. */
 	b.host_ns = HOST0 + SEC / 2 + 1000;
 	guest_clock_observe(&clock, &b);

@@ -66,8 +66,9 @@ static int make_tree(void **state)
 	snprintf(cwd, sizeof cwd, "%s/200/cwd", root);
 	assert_int_equal(symlink("/srv/vms", cwd), 0);
 	put_thread(200, 200, "qemu-system-x86\n", "1000 10 5\n", 1);
-	put_thread(200, 203, "CPU 1/TCG\n", "5000000 700 9\n", 1);
-	put_thread(200, 202, "CPU 0/TCG\n", "4000000 600 9\n", 0);
+	/* vCPU 1 started first: the order is by index, not tid. */
+	put_thread(200, 202, "CPU 1/TCG\n", "5000000 700 9\n", 1);
+	put_thread(200, 203, "CPU 0/TCG\n", "4000000 600 9\n", 0);
 	put_thread(200, 201, "IO mon_iothread\n", "300 30 1\n", 0);
 	put_thread(200, 204, "worker\n", "12", 0); /* truncated schedstat: left out */
 
@@ -116,7 +117,7 @@ static void finds_qemu_processes_and_their_threads(void **state)
 	assert_int_equal(web->smp, 2);
 	assert_true(web->named_threads);
 	assert_int_equal(web->thread_count, 4);
-	int order[][2] = { { 202, 0 }, { 203, 1 }, { 200, -1 }, { 201, -1 } };
+	int order[][2] = { { 203, 0 }, { 202, 1 }, { 200, -1 }, { 201, -1 } };
 	for (int i = 0; i < 4; i++) {
 		assert_int_equal(web->threads[i].tid, order[i][0]);
 		assert_int_equal(web->threads[i].vcpu, order[i][1]);
