@@ -15,22 +15,7 @@
 
 #include "qmp.h"
 #include "top.h"
-
-static char root[64];
-
-static void put(const char *rel, const void *data, size_t len)
-{
-	char path[512], dir[512];
-	snprintf(path, sizeof path, "%s/%s", root, rel);
-	for (char *p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
-		snprintf(dir, sizeof dir, "%.*s", (int)(p - path), path);
-		mkdir(dir, 0755);
-	}
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fwrite(data, 1, len, f);
-	fclose(f);
-}
+#include "test_vm_fake_proc.h"
 
 static void put_schedstat(int pid, int tid, unsigned long long run, unsigned long long wait)
 {
@@ -58,8 +43,7 @@ static void put_vm(int pid, const char *cmdline, size_t len, unsigned long long 
 static int make_tree(void **state)
 {
 	(void)state;
-	strcpy(root, "/tmp/test_top.XXXXXX");
-	assert_non_null(mkdtemp(root));
+	fake_proc_create("test_top");
 	/* "quiet" claims a Lull kernel that does not exist and a socket that
 	 * does not either: host figures with a note, never a failure. */
 	static const char quiet[] = "qemu-system-x86_64\0-name\0quiet\0-kernel\0/nonexistent/q.elf\0"
@@ -69,14 +53,6 @@ static int make_tree(void **state)
 	put_vm(20, busy, sizeof busy - 1, 0);
 	put("sys/kernel/numa_balancing", "1\n", 2);
 	return 0;
-}
-
-static int remove_tree(void **state)
-{
-	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", root);
-	return system(cmd);
 }
 
 static char *render(const struct top_state *s, bool json)
@@ -183,8 +159,8 @@ static void numa_balancing_states(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(samples_a_fake_host, make_tree, remove_tree),
-		cmocka_unit_test_setup_teardown(numa_balancing_states, make_tree, remove_tree),
+		cmocka_unit_test_setup_teardown(samples_a_fake_host, make_tree, fake_proc_remove),
+		cmocka_unit_test_setup_teardown(numa_balancing_states, make_tree, fake_proc_remove),
 		cmocka_unit_test(an_empty_host_is_valid_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,22 +14,7 @@
 #include <cmocka.h>
 
 #include "vm.h"
-
-static char root[64];
-
-static void put(const char *rel, const void *data, size_t len)
-{
-	char path[512], dir[512];
-	snprintf(path, sizeof path, "%s/%s", root, rel);
-	for (char *p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
-		snprintf(dir, sizeof dir, "%.*s", (int)(p - path), path);
-		mkdir(dir, 0755);
-	}
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fwrite(data, 1, len, f);
-	fclose(f);
-}
+#include "test_vm_fake_proc.h"
 
 static void put_text(const char *rel, const char *text)
 {
@@ -55,8 +40,7 @@ static void put_thread(int pid, int tid, const char *comm, const char *schedstat
 static int make_tree(void **state)
 {
 	(void)state;
-	strcpy(root, "/tmp/test_vm_scan.XXXXXX");
-	assert_non_null(mkdtemp(root));
+	fake_proc_create("test_vm_scan");
 	static const char web[] = "/usr/bin/qemu-system-x86_64\0-nodefaults\0-smp\0" "2\0"
 				  "-name\0guest=web,,1,debug-threads=on\0-kernel\0img/web.elf\0"
 				  "-qmp\0unix:/run/web.qmp,server=on,wait=off\0-m\0" "256M\0";
@@ -90,14 +74,6 @@ static int make_tree(void **state)
 	put("400/cmdline", plain, sizeof plain - 1);
 	put_text("self/not-a-pid", "");
 	return 0;
-}
-
-static int remove_tree(void **state)
-{
-	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", root);
-	return system(cmd);
 }
 
 static void finds_qemu_processes_and_their_threads(void **state)
@@ -258,7 +234,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(finds_qemu_processes_and_their_threads, make_tree,
-						remove_tree),
+						fake_proc_remove),
 		cmocka_unit_test(rates_are_growth_over_the_interval),
 		cmocka_unit_test(schedstat_parsing),
 		cmocka_unit_test(vcpu_names),

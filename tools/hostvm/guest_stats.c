@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,15 +15,6 @@
 #define READ_TRIES 6
 
 _Static_assert(sizeof(struct stats_page) == MAX_WORDS * 8, "the page is whole words");
-
-static int fail(char *why, size_t why_size, int err, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, why_size, fmt, ap);
-	va_end(ap);
-	return err;
-}
 
 static uint64_t monotonic_ns(void)
 {
@@ -104,7 +94,7 @@ static int read_words(struct qmp *q, uint64_t addr, uint64_t *words, size_t coun
 	size_t got = guest_stats_parse_xp(text, addr, words, count);
 	if (got < count) {
 		const char *first = text + strspn(text, " ");
-		r = fail(why, why_size, -EPROTO, "short read of the stats page (%zu of %zu words): %.60s",
+		r = qmp_error(why, why_size, -EPROTO, "short read of the stats page (%zu of %zu words): %.60s",
 			 got, count, first);
 	}
 	free(text);
@@ -130,7 +120,7 @@ int guest_stats_read(struct qmp *q, uint64_t addr, struct guest_sample *out, cha
 	decode_header(prev, &out->page);
 	const char *bad = guest_stats_check_header(&out->page);
 	if (bad)
-		return fail(why, why_size, -EPROTO, "%s", bad);
+		return qmp_error(why, why_size, -EPROTO, "%s", bad);
 	unsigned cpus = out->page.cpu_count;
 	size_t words = HEADER_WORDS + (size_t)cpus * RECORD_WORDS;
 
@@ -154,7 +144,7 @@ int guest_stats_read(struct qmp *q, uint64_t addr, struct guest_sample *out, cha
 	if (r)
 		return r;
 	if (left)
-		return fail(why, why_size, -EAGAIN, "%u of %u cores' records kept changing", left, cpus);
+		return qmp_error(why, why_size, -EAGAIN, "%u of %u cores' records kept changing", left, cpus);
 	return 0;
 }
 

@@ -263,7 +263,7 @@ bool qmp_json_quote(const char *src, char *dst, size_t dst_size)
 	return true;
 }
 
-static int fail(char *why, size_t why_size, int err, const char *fmt, ...)
+int qmp_error(char *why, size_t why_size, int err, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -357,13 +357,13 @@ static int receive_line(struct qmp *q, int64_t deadline, char **line)
 static int io_fail(char *why, size_t why_size, int err, const char *waiting_for)
 {
 	if (err == -ETIMEDOUT)
-		return fail(why, why_size, err, "no answer waiting for %s (busy with another client?)",
+		return qmp_error(why, why_size, err, "no answer waiting for %s (busy with another client?)",
 			    waiting_for);
 	if (err == -ECONNRESET)
-		return fail(why, why_size, err, "QEMU closed the connection waiting for %s", waiting_for);
+		return qmp_error(why, why_size, err, "QEMU closed the connection waiting for %s", waiting_for);
 	if (err == -EMSGSIZE)
-		return fail(why, why_size, err, "reply too long waiting for %s", waiting_for);
-	return fail(why, why_size, err, "%s waiting for %s", strerror(-err), waiting_for);
+		return qmp_error(why, why_size, err, "reply too long waiting for %s", waiting_for);
+	return qmp_error(why, why_size, err, "%s waiting for %s", strerror(-err), waiting_for);
 }
 
 /* Reads messages until the reply to a command: events are skipped. On
@@ -386,7 +386,7 @@ static int receive_reply(struct qmp *q, int64_t deadline, const char *what, char
 		if (err) {
 			const char *d = qmp_json_member(err, "desc");
 			char *desc = d ? qmp_json_string(d) : NULL;
-			r = fail(why, why_size, -EIO, "QEMU refused %s: %s", what,
+			r = qmp_error(why, why_size, -EIO, "QEMU refused %s: %s", what,
 				 desc ? desc : "(no reason given)");
 			free(desc);
 			free(line);
@@ -395,7 +395,7 @@ static int receive_reply(struct qmp *q, int64_t deadline, const char *what, char
 		bool event = qmp_json_member(line, "event") != NULL;
 		free(line);
 		if (!event)
-			return fail(why, why_size, -EPROTO, "not a QMP reply to %s", what);
+			return qmp_error(why, why_size, -EPROTO, "not a QMP reply to %s", what);
 	}
 }
 
@@ -404,12 +404,12 @@ int qmp_connect(struct qmp *q, const char *socket_path, int timeout_ms, char *wh
 	*q = (struct qmp){ .fd = -1, .timeout_ms = timeout_ms };
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	if (strlen(socket_path) >= sizeof addr.sun_path)
-		return fail(why, why_size, -ENAMETOOLONG, "socket path too long");
+		return qmp_error(why, why_size, -ENAMETOOLONG, "socket path too long");
 	strcpy(addr.sun_path, socket_path);
 
 	q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (q->fd < 0)
-		return fail(why, why_size, -errno, "socket: %s", strerror(errno));
+		return qmp_error(why, why_size, -errno, "socket: %s", strerror(errno));
 	int64_t deadline = now_ms() + timeout_ms;
 	if (connect(q->fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
 		int e = errno;
@@ -417,14 +417,14 @@ int qmp_connect(struct qmp *q, const char *socket_path, int timeout_ms, char *wh
 			/* A unix socket whose backlog is full: QEMU has a client and
 			 * a queue of others. */
 			qmp_close(q);
-			return fail(why, why_size, -ETIMEDOUT, "busy: %s has clients queued", socket_path);
+			return qmp_error(why, why_size, -ETIMEDOUT, "busy: %s has clients queued", socket_path);
 		}
 		qmp_close(q);
 		if (e == ENOENT)
-			return fail(why, why_size, -ENOENT, "no such socket %s", socket_path);
+			return qmp_error(why, why_size, -ENOENT, "no such socket %s", socket_path);
 		if (e == ECONNREFUSED)
-			return fail(why, why_size, -ECONNREFUSED, "nobody listens on %s", socket_path);
-		return fail(why, why_size, -e, "cannot connect to %s: %s", socket_path, strerror(e));
+			return qmp_error(why, why_size, -ECONNREFUSED, "nobody listens on %s", socket_path);
+		return qmp_error(why, why_size, -e, "cannot connect to %s: %s", socket_path, strerror(e));
 	}
 
 	char *line = NULL;
@@ -437,7 +437,7 @@ int qmp_connect(struct qmp *q, const char *socket_path, int timeout_ms, char *wh
 	free(line);
 	if (!greeted) {
 		qmp_close(q);
-		return fail(why, why_size, -EPROTO, "%s does not speak QMP", socket_path);
+		return qmp_error(why, why_size, -EPROTO, "%s does not speak QMP", socket_path);
 	}
 	const char *value;
 	r = send_all(q, "{\"execute\":\"qmp_capabilities\"}\n", deadline);
@@ -460,9 +460,9 @@ int qmp_hmp(struct qmp *q, const char *command, char **out, char *why, size_t wh
 	char quoted[1024], request[sizeof head + sizeof quoted + 4];
 	*out = NULL;
 	if (q->fd < 0)
-		return fail(why, why_size, -ENOTCONN, "not connected");
+		return qmp_error(why, why_size, -ENOTCONN, "not connected");
 	if (!qmp_json_quote(command, quoted, sizeof quoted))
-		return fail(why, why_size, -E2BIG, "command too long");
+		return qmp_error(why, why_size, -E2BIG, "command too long");
 	snprintf(request, sizeof request, "%s%s}}\n", head, quoted);
 
 	int64_t deadline = now_ms() + q->timeout_ms;
@@ -484,7 +484,7 @@ int qmp_hmp(struct qmp *q, const char *command, char **out, char *why, size_t wh
 	*out = qmp_json_string(value);
 	free(reply);
 	if (!*out)
-		return fail(why, why_size, -EPROTO, "human-monitor-command returned no text");
+		return qmp_error(why, why_size, -EPROTO, "human-monitor-command returned no text");
 	return 0;
 }
 

@@ -35,6 +35,11 @@ int qmp_connect(struct qmp *q, const char *socket_path, int timeout_ms, char *wh
 int qmp_hmp(struct qmp *q, const char *command, char **out, char *why, size_t why_size);
 void qmp_close(struct qmp *q);
 
+/* Writes a reason into why (why_size bytes) and returns err, the way every
+ * function here reports a failure. */
+int qmp_error(char *why, size_t why_size, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* JSON helpers, exposed for the tests. */
 /* The value of member `key` of the object at json (leading blanks allowed),
  * or NULL when json is no object, is malformed, or lacks the key. */

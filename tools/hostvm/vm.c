@@ -310,6 +310,21 @@ static bool pid_of_name(const char *name, pid_t *out)
 	return true;
 }
 
+/* Makes room for one more element in a doubling array; false when memory
+ * runs out. */
+static bool make_room(void **array, size_t *cap, size_t count, size_t elem_size, size_t first)
+{
+	if (count < *cap)
+		return true;
+	size_t ncap = *cap ? *cap * 2 : first;
+	void *bigger = realloc(*array, ncap * elem_size);
+	if (!bigger)
+		return false;
+	*array = bigger;
+	*cap = ncap;
+	return true;
+}
+
 static int compare_threads(const void *a, const void *b)
 {
 	const struct vm_thread *x = a, *y = b;
@@ -337,14 +352,8 @@ static bool read_threads(const char *proc_root, struct vm *vm)
 		pid_t tid;
 		if (!pid_of_name(e->d_name, &tid))
 			continue;
-		if (vm->thread_count == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct vm_thread *bigger = realloc(vm->threads, ncap * sizeof *bigger);
-			if (!bigger)
-				break;
-			vm->threads = bigger;
-			cap = ncap;
-		}
+		if (!make_room((void **)&vm->threads, &cap, vm->thread_count, sizeof *vm->threads, 16))
+			break;
 		if (read_thread(task_dir, tid, &vm->threads[vm->thread_count]))
 			vm->thread_count++;
 	}
@@ -420,14 +429,8 @@ int vm_scan(const char *proc_root, struct vm_list *out)
 		pid_t pid;
 		if (!pid_of_name(e->d_name, &pid))
 			continue;
-		if (out->count == cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			struct vm *bigger = realloc(out->vms, ncap * sizeof *bigger);
-			if (!bigger)
-				break;
-			out->vms = bigger;
-			cap = ncap;
-		}
+		if (!make_room((void **)&out->vms, &cap, out->count, sizeof *out->vms, 8))
+			break;
 		if (read_vm(proc_root, pid, &out->vms[out->count]))
 			out->count++;
 	}
