@@ -14,20 +14,28 @@
 
 #include "policy.h"
 
+/* Every scalar setting of a parsed policy against what it should be. */
+static void expect_settings(const struct policy *p, const struct policy *want)
+{
+	assert_int_equal(p->mode, want->mode);
+	assert_string_equal(p->parent, want->parent);
+	assert_true(p->steal_threshold == want->steal_threshold);
+	assert_int_equal(p->sustain, want->sustain);
+	assert_int_equal(p->cooldown, want->cooldown);
+	assert_int_equal(p->max_moves, want->max_moves);
+	assert_true(p->max_fill == want->max_fill);
+	assert_int_equal(p->rule_count, want->rule_count);
+}
+
 static void test_defaults_and_empty(void **state)
 {
 	(void)state;
 	struct policy p;
 	char err[256];
 	assert_int_equal(policy_parse("p", "", &p, err, sizeof err), 0);
-	assert_int_equal(p.mode, MODE_SHARED);
-	assert_string_equal(p.parent, "/lull");
-	assert_true(p.steal_threshold == 10);
-	assert_int_equal(p.sustain, 3);
-	assert_int_equal(p.cooldown, 6);
-	assert_int_equal(p.max_moves, 1);
-	assert_true(p.max_fill == 90);
-	assert_int_equal(p.rule_count, 0);
+	expect_settings(&p, &(struct policy){.mode = MODE_SHARED, .parent = "/lull",
+					     .steal_threshold = 10, .sustain = 3, .cooldown = 6,
+					     .max_moves = 1, .max_fill = 90});
 	assert_int_equal(policy_parse("p", "\n# only a comment\n   \t\n", &p, err, sizeof err), 0);
 }
 
@@ -49,14 +57,9 @@ static void test_full_file(void **state)
 	struct policy p;
 	char err[256];
 	assert_int_equal(policy_parse("host.policy", text, &p, err, sizeof err), 0);
-	assert_int_equal(p.mode, MODE_NUMA);
-	assert_string_equal(p.parent, "/machines/lull");
-	assert_true(p.steal_threshold == 12.5);
-	assert_int_equal(p.sustain, 4);
-	assert_int_equal(p.cooldown, 10);
-	assert_int_equal(p.max_moves, 2);
-	assert_true(p.max_fill == 85);
-	assert_int_equal(p.rule_count, 4);
+	expect_settings(&p, &(struct policy){.mode = MODE_NUMA, .parent = "/machines/lull",
+					     .steal_threshold = 12.5, .sustain = 4, .cooldown = 10,
+					     .max_moves = 2, .max_fill = 85, .rule_count = 4});
 	bool pinned;
 	unsigned weight;
 	policy_for_vm(&p, "db-1", &pinned, &weight);

@@ -155,15 +155,15 @@ int apply_vm(const struct applier *a, const struct plan_vm *v, const struct vm *
 	return rc;
 }
 
-void apply_forget(const struct applier *a, const char *name)
+void apply_forget(const struct applier *a, const char *name, const char *why)
 {
 	char path[CGROUP_PATH_MAX];
 	apply_cgroup_path(a, name, path, sizeof path);
 	int rc = cgroup_remove(a->layout, path);
 	if (rc)
-		log_msg("%s: VM gone; could not remove %s: %s", name, path, strerror(-rc));
+		log_msg("%s: %s; could not remove %s: %s", name, why, path, strerror(-rc));
 	else
-		log_msg("%s: VM gone; removed %s", name, path);
+		log_msg("%s: %s; removed %s", name, why, path);
 }
 
 void apply_release(const struct applier *a, const char *name, pid_t pid)
@@ -172,5 +172,7 @@ void apply_release(const struct applier *a, const char *name, pid_t pid)
 	if (rc && rc != -ESRCH)
 		log_msg("%s: could not move pid %d back to the root cgroup: %s", name, (int)pid,
 			strerror(-rc));
-	apply_forget(a, name);
+	else
+		log_msg("%s: pid %d moved back to the root cgroups", name, (int)pid);
+	apply_forget(a, name, "released");
 }

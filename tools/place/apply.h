@@ -24,8 +24,8 @@ void apply_cgroup_path(const struct applier *a, const char *name, char *out, siz
 /* Returns 0, -ESRCH when the VM exited meanwhile, or another -errno; all
  * logged. */
 int apply_vm(const struct applier *a, const struct plan_vm *v, const struct vm *vm);
-/* Removes the (empty) cgroup of a VM that has gone. */
-void apply_forget(const struct applier *a, const char *name);
+/* Removes the (empty) cgroup of a VM; `why` says why, for the log. */
+void apply_forget(const struct applier *a, const char *name, const char *why);
 /* Moves the VM back to the root cgroups and removes its cgroup. */
 void apply_release(const struct applier *a, const char *name, pid_t pid);
 

@@ -4,7 +4,7 @@
  */
 #include "daemon.h"
 
-#include <errno.h>
+#include <fnmatch.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,12 +69,17 @@ static int node_found(const struct state *s, const char *name)
 	return topo_node_of(&s->topo, &cpus);
 }
 
+/* The VMs --only lets lull place manage, as the engine takes them. */
 static struct engine_vm *engine_input(const struct state *s, const struct vm_list *now,
-				      const struct vm_list *before)
+				      const struct vm_list *before, size_t *count)
 {
 	struct engine_vm *in = calloc(now->count + 1, sizeof *in);
-	for (size_t i = 0; in && i < now->count; i++) {
-		const struct vm *v = &now->vms[i];
+	*count = 0;
+	for (size_t k = 0; in && k < now->count; k++) {
+		const struct vm *v = &now->vms[k];
+		if (s->o->only && fnmatch(s->o->only, v->name, 0))
+			continue;
+		size_t i = (*count)++;
 		in[i].pid = v->pid;
 		snprintf(in[i].name, sizeof in[i].name, "%s", v->name);
 		in[i].vcpus = v->smp;
@@ -125,7 +130,7 @@ static void apply_plan(struct state *s, const struct plan *p, const struct vm_li
 		apply_vm(&s->applier, &p->vms[i], vm_list_find(now, p->vms[i].pid));
 	for (size_t i = 0; i < s->last.vm_count; i++)
 		if (!plan_find(p, s->last.vms[i].name))
-			apply_forget(&s->applier, s->last.vms[i].name);
+			apply_forget(&s->applier, s->last.vms[i].name, "VM gone");
 }
 
 /* One interval's work. Returns -1 only when out of memory. */
@@ -141,9 +146,10 @@ static int pass(struct state *s)
 		return 0;
 	}
 	vm_list_rates(&now, &s->before, ns_between(&s->before_at, &at));
-	struct engine_vm *in = engine_input(s, &now, &s->before);
+	size_t count;
+	struct engine_vm *in = engine_input(s, &now, &s->before, &count);
 	struct plan p;
-	if (!in || engine_step(&s->engine, &s->topo, &s->policy, in, now.count, &p)) {
+	if (!in || engine_step(&s->engine, &s->topo, &s->policy, in, count, &p)) {
 		free(in);
 		vm_list_free(&now);
 		return -1;
@@ -283,9 +289,10 @@ int place_run(const struct place_options *o, const struct policy *initial)
 			break;
 		}
 	}
-	if (sig)
-		log_msg("%s: stopping; %s", strsignal(sig),
-			o->restore_on_exit || o->dry_run ? "" : "VMs stay in their cgroups and places");
+	if (sig && (o->restore_on_exit || o->dry_run))
+		log_msg("%s: stopping", strsignal(sig));
+	else if (sig)
+		log_msg("%s: stopping; the VMs stay in their cgroups and places", strsignal(sig));
 	if (sig && o->restore_on_exit && !o->dry_run && s.have_cgroups)
 		release_all(&s);
 	plan_free(&s.last);

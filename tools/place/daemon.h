@@ -16,6 +16,7 @@ struct place_options {
 	double sample_s;          /* the first measurement's length */
 	bool once, dry_run, json, restore_on_exit, autonuma_off;
 	const char *topology_xml, *synthetic;
+	const char *only;         /* manage only VMs whose name matches; NULL: all */
 	const char *log_file;
 	const char *proc_root;
 	const char *mountinfo;

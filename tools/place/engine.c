@@ -211,7 +211,8 @@ static int pin(struct engine_hist *h, const struct topo *t, struct cpumask *take
 	char cpus[256];
 	cpumask_format(&h->pin_pus, cpus, sizeof cpus);
 	if (best >= 0)
-		say(h->why, "pinned 1:1 to %d cores on node %d (CPUs %s)", h->vcpus, best, cpus);
+		say(h->why, "pinned 1:1 to %d core%s on node %d (CPUs %s)", h->vcpus,
+		    h->vcpus == 1 ? "" : "s", best, cpus);
 	else
 		say(h->why, "pinned 1:1 to %d cores across nodes (CPUs %s): no node has that many free",
 		    h->vcpus, cpus);

@@ -34,6 +34,7 @@ static const char usage[] =
 	"  --restore-on-exit    on SIGTERM/SIGINT, move the VMs back to the root cgroups\n"
 	"                       and remove lull place's cgroups; without it they stay\n"
 	"                       where they are when lull place exits\n"
+	"  --only GLOB          manage only the VMs whose -name matches GLOB\n"
 	"  --log FILE           append the log to FILE as well\n"
 	"  --topology FILE.xml  an hwloc XML topology instead of this host's (dry runs)\n"
 	"  --synthetic DESC     an hwloc synthetic topology, e.g.\n"
@@ -66,7 +67,7 @@ static bool parse_seconds(const char *text, double *out)
 int main(int argc, char **argv)
 {
 	enum { O_POLICY = 256, O_MODE, O_INTERVAL, O_ONCE, O_DRY, O_JSON, O_AUTONUMA, O_RESTORE,
-	       O_LOG, O_TOPOLOGY, O_SYNTHETIC, O_PROC, O_MOUNTINFO, O_HELP };
+	       O_ONLY, O_LOG, O_TOPOLOGY, O_SYNTHETIC, O_PROC, O_MOUNTINFO, O_HELP };
 	static const struct option longs[] = {
 		{"policy", required_argument, NULL, O_POLICY},
 		{"mode", required_argument, NULL, O_MODE},
@@ -76,6 +77,7 @@ int main(int argc, char **argv)
 		{"json", no_argument, NULL, O_JSON},
 		{"autonuma", required_argument, NULL, O_AUTONUMA},
 		{"restore-on-exit", no_argument, NULL, O_RESTORE},
+		{"only", required_argument, NULL, O_ONLY},
 		{"log", required_argument, NULL, O_LOG},
 		{"topology", required_argument, NULL, O_TOPOLOGY},
 		{"synthetic", required_argument, NULL, O_SYNTHETIC},
@@ -106,6 +108,7 @@ int main(int argc, char **argv)
 			o.autonuma_off = true;
 			break;
 		case O_RESTORE: o.restore_on_exit = true; break;
+		case O_ONLY: o.only = optarg; break;
 		case O_LOG: o.log_file = optarg; break;
 		case O_TOPOLOGY: o.topology_xml = optarg; break;
 		case O_SYNTHETIC: o.synthetic = optarg; break;
