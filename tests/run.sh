@@ -6,6 +6,8 @@
 #      (tests/http/checks.sh);
 #   4. the network stack against Linux (tests/net/checks.sh), as root;
 #   5. the receive-path fuzzer (tests/fuzz), for FUZZ_SECONDS (45);
+#   5b. steal seen and acted on (tests/steal/checks.sh: `lull top` and
+#      `lull place` on spinning VMs), as root;
 #   6. boot tests: every tests/boot/NAME.c image booted under QEMU TCG on each
 #      machine type, its console and exit status checked against the
 #      directives in the file's first comment:
@@ -23,7 +25,7 @@
 #                             line matching `ready: REGEX`; it must exit 0
 #      In args, lull-args and host commands, @PORT@ is a free TCP port of
 #      the host (for -p @PORT@:N, or for the guest to reach 10.0.2.2:@PORT@).
-# ONLY=unit|cli|net|fuzz|boot runs one part; BOOT_LIST="tests/boot/a.c ..."
+# ONLY=unit|cli|http|net|fuzz|steal|boot runs one part; BOOT_LIST="tests/boot/a.c ..."
 # and MACHINES="microvm q35" narrow the boot tests.
 # Ends with one line "tests: N passed, N failed"; exits non-zero on failure.
 set -u
@@ -239,7 +241,11 @@ if [ -z "$ONLY" ] || [ "$ONLY" = unit ]; then
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = cli ]; then
 	source tests/cli/checks.sh
+	source tests/cli/top_checks.sh
+	source tests/cli/place_checks.sh
 	run_cli_checks
+	run_top_checks
+	run_place_checks
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = http ]; then
 	source tests/http/checks.sh
@@ -251,6 +257,10 @@ if [ -z "$ONLY" ] || [ "$ONLY" = net ]; then
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = fuzz ]; then
 	run_fuzz
+fi
+if [ -z "$ONLY" ] || [ "$ONLY" = steal ]; then
+	source tests/steal/checks.sh
+	run_steal_checks
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = boot ]; then
 	for src in ${BOOT_LIST:-tests/boot/*.c}; do

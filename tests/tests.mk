@@ -25,6 +25,12 @@ $(BUILD)/tests/boot/%.elf: tests/boot/%.c $(wildcard tests/boot/*.h) $(KERNEL_AR
 	@mkdir -p $(dir $@)
 	$(BUILD)/lull build $< $(addprefix --files ,$(call boot_test_files,$<)) -o $@
 
+# The guest of the steal checks (tests/steal) and of bench-steal.
+STEAL_GUEST := $(BUILD)/tests/steal/guest.elf
+$(STEAL_GUEST): tests/steal/guest.c $(KERNEL_ARTIFACTS) $(BUILD)/lull
+	@mkdir -p $(dir $@)
+	$(BUILD)/lull build $< -o $@
+
 $(BUILD)/tests/boot/embedded_files.elf: $(shell find tests/boot/embedded_files -type f)
 
 # Helpers that unit tests name beside kernel files (fake_arch.c, tcp_harness.c).
@@ -72,7 +78,7 @@ fuzz: $(FUZZ_RECEIVE)
 fuzz-merge: $(FUZZ_RECEIVE)
 	$(FUZZ_RECEIVE) -merge=1 tests/fuzz/corpus $(BUILD)/fuzz-corpus
 
-test: all test-images unit-tests $(NETPEER) $(FUZZ_RECEIVE) $(BUILD)/httpd-linux
+test: all test-images unit-tests $(NETPEER) $(FUZZ_RECEIVE) $(BUILD)/httpd-linux $(STEAL_GUEST)
 	bash tests/run.sh
 
 test-net: $(NETPEER)
