@@ -33,6 +33,7 @@ help:
 	@echo "make bench-boot   boot-time benchmark into docs/BENCHMARKS.md"
 	@echo "make bench-idle   idle host-CPU benchmark into docs/BENCHMARKS.md"
 	@echo "make bench-http   HTTP bursts: Lull vs a Linux guest vs the floor guest"
+	@echo "make bench-steal  steal of over-committed VMs under three placements (root)"
 	@echo "make clean        remove build/"
 
 check-deps:

@@ -6,7 +6,7 @@ IDLE_GUESTS := $(patsubst bench/idle/%.c,$(BUILD)/bench/idle-%.elf,$(wildcard be
 FLOOR_GUESTS := $(BUILD)/bench/floor-halt.elf $(BUILD)/bench/floor-halt-nopit.elf \
 	$(BUILD)/bench/floor-exit.elf
 
-.PHONY: bench-idle bench-boot bench-http
+.PHONY: bench-idle bench-boot bench-http bench-steal
 
 $(BUILD)/bench/idle-%.elf: bench/idle/%.c bench/idle/stats.h $(KERNEL_ARTIFACTS) $(BUILD)/lull
 	@mkdir -p $(dir $@)
@@ -59,3 +59,9 @@ $(BUILD)/bench/linux-guest/initramfs.cpio: bench/linux-guest/initramfs.sh $(BUIL
 bench-http: $(BUILD)/bench/loadgen $(BUILD)/bench/cpu_sampler $(BUILD)/bench/linux-guest/initramfs.cpio \
 		$(BUILD)/examples/httpd.elf $(BUILD)/bench/floor-halt.elf $(BUILD)/lull
 	BUILD=$(BUILD) bash bench/http.sh
+
+# bench-steal: spinning, bursty and idle VMs under three placements
+# (bench/steal.sh; needs root), e.g. make bench-steal T=24 RATE=20
+bench-steal: $(BUILD)/bench/loadgen $(STEAL_GUEST) $(BUILD)/examples/httpd.elf $(BUILD)/lull \
+		$(BUILD)/lull-top $(BUILD)/lull-place
+	BUILD=$(BUILD) bash bench/steal.sh
