@@ -2,9 +2,15 @@
 #include "elf_image.h"
 
 #include <elf.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Far above any Lull image (a few MB), far below a memory problem. */
+#define ELF_IMAGE_MAX_SIZE (1 << 30)
 
 static bool in_bounds(const struct elf_image *img, uint64_t offset, uint64_t len)
 {
@@ -19,16 +25,28 @@ static const Elf64_Ehdr *header(const struct elf_image *img)
 const char *elf_image_load(const char *path, struct elf_image *img)
 {
 	*img = (struct elf_image){ 0 };
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	/* lull top reads whatever -kernel another user's QEMU names: opening
+	 * a FIFO must not wait for a writer, and a directory's or device's
+	 * "size" is no file length to allocate. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
 		return "cannot be opened";
-	if (fseek(f, 0, SEEK_END) != 0) {
-		fclose(f);
-		return "cannot be read";
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return "not a regular file";
 	}
-	long size = ftell(f);
-	rewind(f);
-	if (size < (long)sizeof(Elf64_Ehdr)) {
+	FILE *f = fdopen(fd, "rb");
+	if (!f) {
+		close(fd);
+		return "cannot be opened";
+	}
+	if (st.st_size > ELF_IMAGE_MAX_SIZE) {
+		fclose(f);
+		return "too large to be a kernel image";
+	}
+	off_t size = st.st_size;
+	if (size < (off_t)sizeof(Elf64_Ehdr)) {
 		fclose(f);
 		return "too small to be an ELF file";
 	}
