@@ -190,6 +190,30 @@ static void json_quote_round_trips_and_checks_room(void **state)
 	assert_false(qmp_json_quote("a string much longer than the room it gets", buf, 16));
 }
 
+/* VM and thread names are any bytes: what is not UTF-8 (a Latin-1 name, a
+ * name cut inside a character) becomes U+FFFD, what is stays as it is. */
+static void json_quote_keeps_utf8_and_replaces_the_rest(void **state)
+{
+	(void)state;
+	char buf[64];
+	assert_true(qmp_json_quote("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x99\x82", buf, sizeof buf));
+	assert_string_equal(buf, "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x99\x82\"");
+	assert_true(qmp_json_quote("\xff|\xc3|\xc0\xaf|\xed\xa0\x80|\xe2\x82", buf, sizeof buf));
+	assert_string_equal(buf, "\"\\ufffd|\\ufffd|\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd|"
+				 "\\ufffd\\ufffd\"");
+
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	qmp_json_write_string(f, "a\"\xfe\n");
+	fclose(f);
+	assert_string_equal(text, "\"a\\\"\\ufffd\\u000a\"");
+	char *back = qmp_json_string(text);
+	assert_string_equal(back, "a\"\xef\xbf\xbd\n");
+	free(back);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +226,7 @@ int main(void)
 		cmocka_unit_test(json_members_at_the_top_level_only),
 		cmocka_unit_test(json_strings_decode_every_escape),
 		cmocka_unit_test(json_quote_round_trips_and_checks_room),
+		cmocka_unit_test(json_quote_keeps_utf8_and_replaces_the_rest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

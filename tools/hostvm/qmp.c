@@ -239,28 +239,80 @@ char *qmp_json_string(const char *json)
 	return out;
 }
 
+/* Length of the valid UTF-8 sequence at s (1 to 4), or 0: overlong forms,
+ * surrogates and code points past U+10FFFF are not valid. */
+static size_t utf8_length(const unsigned char *s)
+{
+	if (s[0] < 0x80)
+		return 1;
+	size_t len = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+		   : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return len;
+}
+
+/* The JSON text of the next character at *s, into piece (at most 6 bytes,
+ * not terminated); moves *s past it. A byte that is not valid UTF-8 (a
+ * name cut short, a Latin-1 file name) becomes U+FFFD, so that the
+ * document stays valid. */
+static size_t json_piece(const unsigned char **s, char piece[6])
+{
+	const unsigned char *c = *s;
+	size_t len = utf8_length(c);
+	if (!len) {
+		*s = c + 1;
+		memcpy(piece, "\\ufffd", 6);
+		return 6;
+	}
+	*s = c + len;
+	if (*c == '"' || *c == '\\') {
+		piece[0] = '\\';
+		piece[1] = (char)*c;
+		return 2;
+	}
+	if (*c < 0x20) {
+		char hex[7];
+		snprintf(hex, sizeof hex, "\\u%04x", *c);
+		memcpy(piece, hex, 6);
+		return 6;
+	}
+	memcpy(piece, c, len);
+	return len;
+}
+
 bool qmp_json_quote(const char *src, char *dst, size_t dst_size)
 {
 	size_t n = 0;
-	const size_t room = 7; /* the longest escape (\u00XX) and the closing quote */
-	if (dst_size < room + 2)
+	if (dst_size < 3)
 		return false;
 	dst[n++] = '"';
-	for (const unsigned char *s = (const unsigned char *)src; *s; s++) {
-		if (n + room >= dst_size)
+	for (const unsigned char *s = (const unsigned char *)src; *s;) {
+		char piece[6];
+		size_t len = json_piece(&s, piece);
+		if (n + len + 2 > dst_size) /* the piece, the closing quote, the NUL */
 			return false;
-		if (*s == '"' || *s == '\\') {
-			dst[n++] = '\\';
-			dst[n++] = (char)*s;
-		} else if (*s < 0x20) {
-			n += (size_t)snprintf(dst + n, dst_size - n, "\\u%04x", *s);
-		} else {
-			dst[n++] = (char)*s;
-		}
+		memcpy(dst + n, piece, len);
+		n += len;
 	}
 	dst[n++] = '"';
 	dst[n] = '\0';
 	return true;
+}
+
+void qmp_json_write_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		char piece[6];
+		size_t len = json_piece(&p, piece);
+		fwrite(piece, 1, len, out);
+	}
+	fputc('"', out);
 }
 
 int qmp_error(char *why, size_t why_size, int err, const char *fmt, ...)

@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct qmp {
 	int fd;
@@ -48,7 +49,10 @@ const char *qmp_json_member(const char *json, const char *key);
  * UTF-8) into a malloc'd string; NULL when it is not a valid string. */
 char *qmp_json_string(const char *json);
 /* Writes src as a quoted JSON string to dst (dst_size bytes); false when
- * it does not fit. */
+ * it does not fit. Bytes that are not valid UTF-8 become U+FFFD. */
 bool qmp_json_quote(const char *src, char *dst, size_t dst_size);
+/* The same, streamed: the one way lull top and lull place write strings
+ * (VM and thread names come from other processes, any bytes). */
+void qmp_json_write_string(FILE *out, const char *s);
 
 #endif

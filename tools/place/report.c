@@ -3,6 +3,8 @@
  */
 #include "report.h"
 
+#include "qmp.h"
+
 static const char *mask_text(const struct cpumask *m, char *buf, size_t size)
 {
 	if (cpumask_format(m, buf, size) < 0)
@@ -45,26 +47,11 @@ void report_plan(FILE *out, const struct plan *p, const struct topo *t, const st
 		fprintf(out, "note: %s\n", p->notes[i]);
 }
 
-static void json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 static void json_mask(FILE *out, const struct cpumask *m)
 {
 	char buf[4096];
 	cpumask_format(m, buf, sizeof buf);
-	json_string(out, buf);
+	qmp_json_write_string(out, buf);
 }
 
 void report_plan_json(FILE *out, const struct plan *p, const struct topo *t,
@@ -72,7 +59,7 @@ void report_plan_json(FILE *out, const struct plan *p, const struct topo *t,
 {
 	fprintf(out, "{\"dry_run\":%s,\"mode\":\"%s\",\"parent\":", dry_run ? "true" : "false",
 		policy_mode_name(pol->mode));
-	json_string(out, pol->parent);
+	qmp_json_write_string(out, pol->parent);
 	fputs(",\"nodes\":[", out);
 	for (size_t n = 0; n < p->node_count; n++) {
 		const struct plan_node *pn = &p->nodes[n];
@@ -87,7 +74,7 @@ void report_plan_json(FILE *out, const struct plan *p, const struct topo *t,
 	for (size_t i = 0; i < p->vm_count; i++) {
 		const struct plan_vm *v = &p->vms[i];
 		fprintf(out, "%s{\"name\":", i ? "," : "");
-		json_string(out, v->name);
+		qmp_json_write_string(out, v->name);
 		fprintf(out, ",\"pid\":%d,\"vcpus\":%d,\"demand_pct\":%.1f,\"weight\":%u,\"node\":%d,"
 			     "\"pinned\":%s,\"cpus\":",
 			(int)v->pid, v->vcpus, v->demand_pct, v->weight, v->node,
@@ -101,22 +88,22 @@ void report_plan_json(FILE *out, const struct plan *p, const struct topo *t,
 			json_mask(out, &v->vcpu_pus[c]);
 		}
 		fputs("],\"reason\":", out);
-		json_string(out, v->reason);
+		qmp_json_write_string(out, v->reason);
 		fputc('}', out);
 	}
 	fputs("],\"moves\":[", out);
 	for (size_t m = 0; m < p->move_count; m++) {
 		fprintf(out, "%s{\"name\":", m ? "," : "");
-		json_string(out, p->moves[m].name);
+		qmp_json_write_string(out, p->moves[m].name);
 		fprintf(out, ",\"pid\":%d,\"from\":%d,\"to\":%d,\"reason\":", (int)p->moves[m].pid,
 			p->moves[m].from, p->moves[m].to);
-		json_string(out, p->moves[m].reason);
+		qmp_json_write_string(out, p->moves[m].reason);
 		fputc('}', out);
 	}
 	fputs("],\"notes\":[", out);
 	for (size_t i = 0; i < p->note_count; i++) {
 		fputs(i ? "," : "", out);
-		json_string(out, p->notes[i]);
+		qmp_json_write_string(out, p->notes[i]);
 	}
 	fputs("]}\n", out);
 	fflush(out);

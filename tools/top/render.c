@@ -113,16 +113,10 @@ void top_render_text(FILE *out, const struct top_sample *sample, enum top_sort s
 		line(out, width, "(no QEMU VMs running)");
 }
 
-static void json_string(FILE *out, const char *s)
-{
-	char quoted[VM_PATH_MAX * 6 + 3];
-	fputs(qmp_json_quote(s, quoted, sizeof quoted) ? quoted : "\"\"", out);
-}
-
 static void json_thread(FILE *out, const struct vm_thread *t)
 {
 	fprintf(out, "{\"tid\":%d,\"comm\":", (int)t->tid);
-	json_string(out, t->comm);
+	qmp_json_write_string(out, t->comm);
 	fprintf(out, ",\"cpu_pct\":%.2f,\"steal_pct\":%.2f,\"last_cpu\":%d,\"run_ns\":%llu,\"wait_ns\":%llu",
 		t->cpu_pct, t->steal_pct, t->last_cpu, (unsigned long long)t->run_ns,
 		(unsigned long long)t->wait_ns);
@@ -151,16 +145,16 @@ static void json_cgroup(FILE *out, const struct top_row *row)
 	const struct cgroup_limits *l = &row->limits;
 	if (!row->has_cgroup) {
 		fputs("null,\"cgroup_note\":", out);
-		json_string(out, row->cgroup_note);
+		qmp_json_write_string(out, row->cgroup_note);
 		return;
 	}
 	fputs("{\"path\":", out);
-	json_string(out, row->cgroup);
+	qmp_json_write_string(out, row->cgroup);
 	fprintf(out, ",\"weight\":%u,\"quota_us\":%lld,\"period_us\":%llu,\"cpus\":", l->weight,
 		(long long)l->quota_us, (unsigned long long)l->period_us);
-	json_string(out, l->cpus);
+	qmp_json_write_string(out, l->cpus);
 	fputs(",\"mems\":", out);
-	json_string(out, l->mems);
+	qmp_json_write_string(out, l->mems);
 	fputc('}', out);
 }
 
@@ -168,7 +162,7 @@ static void json_guest(FILE *out, const struct top_guest *g)
 {
 	if (!g || !g->cores) {
 		fputs("null,\"guest_note\":", out);
-		json_string(out, g ? g->note : "");
+		qmp_json_write_string(out, g ? g->note : "");
 		return;
 	}
 	fprintf(out, "{\"steal_from_hypervisor\":%s,\"cores\":[", g->has_steal ? "true" : "false");
@@ -193,11 +187,11 @@ static void json_vm(FILE *out, const struct top_row *row)
 {
 	const struct vm *vm = row->vm;
 	fprintf(out, "{\"pid\":%d,\"name\":", (int)vm->pid);
-	json_string(out, vm->name);
+	qmp_json_write_string(out, vm->name);
 	fputs(",\"kernel\":", out);
-	json_string(out, vm->kernel);
+	qmp_json_write_string(out, vm->kernel);
 	fputs(",\"qmp_socket\":", out);
-	json_string(out, vm->qmp_socket);
+	qmp_json_write_string(out, vm->qmp_socket);
 	fprintf(out,
 		",\"smp\":%d,\"named_threads\":%s,\"cpu_pct\":%.2f,\"vcpu_cpu_pct\":%.2f,"
 		"\"vcpu_steal_pct\":%.2f,\"other_cpu_pct\":%.2f,\"vcpus\":",
@@ -217,7 +211,7 @@ void top_render_json(FILE *out, const struct top_sample *sample)
 {
 	fprintf(out, "{\"time\":%.3f,\"interval_s\":%.3f,\"host\":{\"cpus\":%ld,\"numa_balancing\":",
 		sample->wall_time, sample->interval_s, sample->host_cpus);
-	json_string(out, sample->numa_balancing);
+	qmp_json_write_string(out, sample->numa_balancing);
 	fputs("},\"vms\":[", out);
 	for (size_t i = 0; i < sample->count; i++) {
 		if (i)
