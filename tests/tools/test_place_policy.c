@@ -98,6 +98,8 @@ static void test_malformed_lines(void **state)
 		{"cooldown\n", "bad.policy:1: cooldown needs a number"},
 		{"max-moves -1\n", "bad.policy:1: max-moves: -1 is out of range"},
 		{"max-fill 5\n", "bad.policy:1: max-fill: 5 is out of range"},
+		{"steal-threshold nan\n", "bad.policy:1: steal-threshold: nan is out of range"},
+		{"max-fill NAN\n", "bad.policy:1: max-fill: NAN is out of range"},
 		{"parent ../etc\n", "bad.policy:1: parent: \"../etc\" is not a cgroup path"},
 		{"parent a//b\n", "bad.policy:1: parent: \"a//b\" is not a cgroup path"},
 		{"parent\n", "bad.policy:1: parent needs a cgroup path"},

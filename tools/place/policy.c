@@ -100,7 +100,8 @@ static int number(struct cursor *c, const char *key, const char *word, double lo
 	double v = integer ? (double)strtol(word, &end, 10) : strtod(word, &end);
 	if (errno || end == word || *end)
 		return fail(c, "%s: \"%s\" is not a%s number", key, word, integer ? "n integer" : "");
-	if (v < lo || v > hi)
+	/* Written so that NaN ("nan" is a number to strtod) is refused too. */
+	if (!(v >= lo && v <= hi))
 		return fail(c, "%s: %s is out of range (%g..%g)", key, word, lo, hi);
 	*out = v;
 	return 0;
