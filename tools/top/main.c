@@ -201,9 +201,11 @@ static void draw_frame(const struct top_state *s, const struct options *o)
 	free(text);
 }
 
-/* Waits up to the interval for keys (on a terminal). Returns true when
- * the frame must be drawn again at once (the order or detail changed). */
-static bool wait_interval(struct top_state *s, struct options *o, bool keys, bool *quit)
+/* Waits up to the interval for keys (while *keys). Returns true when the
+ * frame must be drawn again at once (the order or detail changed). A
+ * terminal that hung up stays readable with nothing to read: keys are
+ * then no longer watched, or the wait would spin. */
+static bool wait_interval(struct top_state *s, struct options *o, bool *keys, bool *quit)
 {
 	struct timespec start, now;
 	clock_gettime(CLOCK_MONOTONIC, &start);
@@ -214,9 +216,18 @@ static bool wait_interval(struct top_state *s, struct options *o, bool keys, boo
 		if (left_ms <= 0 || stop_signal)
 			return false;
 		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
-		int r = poll(&pfd, keys ? 1 : 0, left_ms);
+		int r = poll(&pfd, *keys ? 1 : 0, left_ms);
 		char c;
-		if (r <= 0 || read(STDIN_FILENO, &c, 1) != 1)
+		if (r <= 0)
+			continue;
+		if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			*keys = false;
+			continue;
+		}
+		ssize_t got = read(STDIN_FILENO, &c, 1);
+		if (got < 0 && errno != EAGAIN && errno != EINTR)
+			*keys = false;
+		if (got != 1)
 			continue;
 		if (c == 'q' || c == 'Q') {
 			*quit = true;
@@ -262,9 +273,9 @@ int main(int argc, char **argv)
 	catch_signals();
 	if (live)
 		take_terminal();
-	bool quit = false, have_sample = false;
+	bool quit = false, have_sample = false, keys = live && termios_saved;
 	for (long n = 0; !quit && !stop_signal && (!o.count || n < o.count);) {
-		if (wait_interval(&s, &o, live && termios_saved, &quit)) {
+		if (wait_interval(&s, &o, &keys, &quit)) {
 			if (have_sample)
 				draw_frame(&s, &o);
 			continue;
