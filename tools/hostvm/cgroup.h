@@ -19,6 +19,9 @@
 #include <sys/types.h>
 
 #define CGROUP_PATH_MAX 4096
+/* A cpuset list ("0-3,8"): room for 1024 CPUs numbered anyhow, so that a
+ * big host's list is never cut short (and then rewritten every interval). */
+#define CGROUP_LIST_MAX 4096
 
 enum cgroup_version { CGROUP_NONE = 0, CGROUP_V1 = 1, CGROUP_V2 = 2 };
 
@@ -49,8 +52,8 @@ struct cgroup_limits {
 	                         from v1 cpu.shares as shares * 100 / 1024 */
 	int64_t quota_us;     /* -1 when unlimited */
 	uint64_t period_us;
-	char cpus[256];       /* cpuset.cpus (effective where v2 says it), "" if unknown */
-	char mems[256];       /* cpuset.mems, "" if unknown */
+	char cpus[CGROUP_LIST_MAX]; /* cpuset.cpus (effective where v2 says it), "" if unknown */
+	char mems[CGROUP_LIST_MAX]; /* cpuset.mems, "" if unknown */
 };
 int cgroup_read_limits(const struct cgroup_layout *l, const char *path, struct cgroup_limits *out);
 

@@ -38,9 +38,10 @@ static int set_cpuset(const struct applier *a, const char *path, const struct pl
 {
 	if (a->layout->cpuset.version == CGROUP_NONE)
 		return 0;
-	char cpus[1024], mems[256];
-	cpumask_format(&v->cpus, cpus, sizeof cpus);
-	cpumask_format(&v->mems, mems, sizeof mems);
+	char cpus[CGROUP_LIST_MAX], mems[CGROUP_LIST_MAX];
+	if (cpumask_format(&v->cpus, cpus, sizeof cpus) < 0 ||
+	    cpumask_format(&v->mems, mems, sizeof mems) < 0)
+		return -EOVERFLOW;
 	if (!strcmp(cpus, now->cpus) && !strcmp(mems, now->mems))
 		return 0;
 	/* v1 leaves memory behind when mems change unless told. */
