@@ -31,6 +31,13 @@ $(STEAL_GUEST): tests/steal/guest.c $(KERNEL_ARTIFACTS) $(BUILD)/lull
 	@mkdir -p $(dir $@)
 	$(BUILD)/lull build $< -o $@
 
+# The guests of the storage checks (tests/storage/checks.sh).
+STORAGE_GUESTS := $(patsubst tests/storage/%.c,$(BUILD)/tests/storage/%.elf,$(wildcard tests/storage/*.c))
+$(BUILD)/tests/storage/%.elf: tests/storage/%.c $(wildcard tests/storage/*.h) tests/boot/check.h \
+		$(KERNEL_ARTIFACTS) $(BUILD)/lull
+	@mkdir -p $(dir $@)
+	$(BUILD)/lull build $< -o $@
+
 $(BUILD)/tests/boot/embedded_files.elf: $(shell find tests/boot/embedded_files -type f)
 
 # Helpers that unit tests name beside kernel files (fake_arch.c, tcp_harness.c).
