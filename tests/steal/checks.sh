@@ -130,9 +130,10 @@ in_place_cgroup() {
 # its cgroup and the 2-vCPU VM gets between LOW and HIGH times the CPU of a
 # 1-vCPU VM.
 check_share() {
-	local mode=$1 ratio name
-	if ! place_once "$mode"; then
-		fail "steal/place-$mode" "lull place exited $?" "$(cat "$steal_tmp/place-$mode.log")"
+	local mode=$1 ratio name status=0
+	place_once "$mode" || status=$?
+	if [ "$status" -ne 0 ]; then
+		fail "steal/place-$mode" "lull place exited $status" "$(cat "$steal_tmp/place-$mode.log")"
 		return
 	fi
 	for name in a b c idle; do
