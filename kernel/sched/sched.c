@@ -445,6 +445,7 @@ void sched_timer_interrupt(void)
 	uint64_t now = arch_clock_ns();
 
 	c->stats->timer_interrupts++;
+	stats_steal_refresh(c->stats);
 	spin_lock(&c->lock);
 	c->armed_deadline_ns = 0; /* it has fired */
 	while (!list_empty(&c->sleepers)) {

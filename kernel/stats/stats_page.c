@@ -40,7 +40,7 @@ void stats_page_add_cpu(unsigned cpu)
 	__atomic_fetch_add(&lull_stats_page.cpu_count, 1, __ATOMIC_RELEASE);
 }
 
-static void steal_refresh(struct stats_page_cpu *r)
+void stats_steal_refresh(struct stats_page_cpu *r)
 {
 	uint64_t steal;
 
@@ -58,7 +58,7 @@ void stats_halt_begin(struct stats_page_cpu *r, uint64_t now)
 	r->halts++;
 	compiler_barrier();
 	r->seq++;
-	steal_refresh(r);
+	stats_steal_refresh(r);
 }
 
 void stats_halt_end(struct stats_page_cpu *r, uint64_t now)
@@ -70,5 +70,5 @@ void stats_halt_end(struct stats_page_cpu *r, uint64_t now)
 	r->updated_ns = now;
 	compiler_barrier();
 	r->seq++;
-	steal_refresh(r);
+	stats_steal_refresh(r);
 }

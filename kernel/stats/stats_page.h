@@ -20,5 +20,9 @@ void stats_page_add_cpu(unsigned cpu);
 /* The calling core starts or ends a halt at guest time `now`. */
 void stats_halt_begin(struct stats_page_cpu *r, uint64_t now);
 void stats_halt_end(struct stats_page_cpu *r, uint64_t now);
+/* Copies the hypervisor's steal count into the record: at each halt and
+ * wake, and from the timer interrupt, so that a core that never halts
+ * still shows its steal (as fresh as its last timer). */
+void stats_steal_refresh(struct stats_page_cpu *r);
 
 #endif

@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,6 +59,19 @@ static void look_up_symbol(struct top_guest *g, const struct vm *vm)
 		snprintf(g->symbol_note, sizeof g->symbol_note, "not a Lull image with a stats page");
 }
 
+/* Only a socket that belongs to the QEMU process's own user is the
+ * monitor it serves: any process may call itself qemu-system-* and name
+ * another VM's socket, and lull top, often run as root, would then read
+ * that VM's memory on its behalf. */
+static bool socket_belongs_to_vm(const struct top_state *s, const struct vm *vm)
+{
+	char proc[64];
+	struct stat sock, owner;
+	snprintf(proc, sizeof proc, "%s/%d", s->proc_root, (int)vm->pid);
+	return stat(vm->qmp_socket, &sock) == 0 && S_ISSOCK(sock.st_mode) && stat(proc, &owner) == 0 &&
+	       sock.st_uid == owner.st_uid;
+}
+
 static void read_guest(struct top_state *s, struct top_guest *g, const struct vm *vm)
 {
 	struct guest_sample sample;
@@ -73,6 +88,10 @@ static void read_guest(struct top_state *s, struct top_guest *g, const struct vm
 	}
 	if (!vm->qmp_socket[0]) {
 		snprintf(g->note, sizeof g->note, "no -qmp unix socket to read the guest through");
+		return;
+	}
+	if (!socket_belongs_to_vm(s, vm)) {
+		snprintf(g->note, sizeof g->note, "the -qmp socket is not the VM user's; not read");
 		return;
 	}
 	int r = qmp_connect(&q, vm->qmp_socket, s->qmp_timeout_ms, why, sizeof why);
