@@ -2,10 +2,12 @@
 # Three Lull VMs spin (4 vCPUs that always want to run) beside one idle VM:
 #   - `lull top --json` shows steal on every spinning vCPU and none on the
 #     idle one;
-#   - `lull place` moves them into its cgroups, and the CPU each VM gets
-#     follows the weights of the policy: equal per VM under `per-vm` (the
-#     2-vCPU VM gets what a 1-vCPU VM gets), proportional to vCPUs under
-#     `shared` (it gets twice as much).
+#   - the `lull place` daemon moves them into its cgroups, and the CPU each
+#     VM gets follows the weights of the policy: equal per VM under `per-vm`
+#     (the 2-vCPU VM gets what a 1-vCPU VM gets), proportional to vCPUs
+#     under `shared`, loaded by SIGHUP (it gets twice as much);
+#   - the daemon remakes a cgroup removed behind its back, outlives a VM
+#     that exits, and on SIGTERM gives the VMs back to the root cgroups.
 # Sourced by tests/run.sh (uses its pass/fail); needs root for cgroups.
 
 STEAL_GUEST=$BUILD/tests/steal/guest.elf
@@ -113,62 +115,115 @@ run_steal_checks() {
 }
 
 
-# place_once MODE: one pass of `lull place` over this test's VMs, with its
-# cgroups under a parent of the test's own.
-place_once() {
-	printf 'parent %s\n' "$steal_prefix" >"$steal_tmp/policy"
-	"$LULL" place --policy "$steal_tmp/policy" --mode "$1" --once --only "$steal_prefix-*" \
-		>"$steal_tmp/place-$1.out" 2>"$steal_tmp/place-$1.log"
+# The daemon: `lull place` over this test's VMs, every second, with its
+# cgroups under a parent of the test's own; the policy file says the mode.
+start_place_daemon() {
+	printf 'parent %s\nmode %s\n' "$steal_prefix" "$1" >"$steal_tmp/policy"
+	"$LULL" place --policy "$steal_tmp/policy" --only "$steal_prefix-*" --interval 1 \
+		--restore-on-exit >/dev/null 2>"$steal_tmp/place.log" &
+	place_pid=$!
 }
 
 # in_place_cgroup NAME: the VM's QEMU process is in lull place's cgroup for it.
 in_place_cgroup() {
-	grep -q ":/$steal_prefix/vm-$1\$" "/proc/$(qemu_of "$1")/cgroup"
+	grep -q ":/$steal_prefix/vm-$1\$" "/proc/$(qemu_of "$1")/cgroup" 2>/dev/null
 }
 
-# check_share MODE LOW HIGH: after `lull place --mode MODE`, every VM is in
-# its cgroup and the 2-vCPU VM gets between LOW and HIGH times the CPU of a
-# 1-vCPU VM.
+# The cpu controller's weight file of a VM's cgroup (v1 shares or v2 weight).
+weight_of() {
+	cat /sys/fs/cgroup/{cpu,cpu\,cpuacct,}/"$steal_prefix/vm-$1"/cpu.{shares,weight} 2>/dev/null | head -n 1
+}
+
+# until_true SECONDS CMD...: CMD succeeds within SECONDS (tried every 0.2 s).
+until_true() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.2
+	done
+}
+
+# weight_is NAME WEIGHT...: the VM's cgroup has one of the weights.
+weight_is() {
+	local name=$1 want
+	shift
+	for want in "$@"; do [ "$(weight_of "$name")" = "$want" ] && return 0; done
+	return 1
+}
+
+all_in_place_cgroups() {
+	local name
+	for name in a b c idle; do in_place_cgroup "$steal_prefix-$name" || return 1; done
+}
+
+# check_share MODE WEIGHT LOW HIGH: once the 2-vCPU VM's cgroup has WEIGHT
+# (as v1 shares or v2 weight), it gets between LOW and HIGH times the CPU of
+# a 1-vCPU VM.
 check_share() {
-	local mode=$1 ratio name status=0
-	place_once "$mode" || status=$?
-	if [ "$status" -ne 0 ]; then
-		fail "steal/place-$mode" "lull place exited $status" "$(cat "$steal_tmp/place-$mode.log")"
+	local mode=$1 weight ratio
+	if ! until_true 10 all_in_place_cgroups; then
+		fail "steal/place-$mode" "the VMs are not all in /$steal_prefix/vm-NAME" "$(cat "$steal_tmp/place.log")"
 		return
 	fi
-	for name in a b c idle; do
-		if ! in_place_cgroup "$steal_prefix-$name"; then
-			fail "steal/place-$mode" "VM $name is not in /$steal_prefix/vm-$steal_prefix-$name" \
-				"$(cat "/proc/$(qemu_of "$steal_prefix-$name")/cgroup"; cat "$steal_tmp/place-$mode.log")"
-			return
-		fi
-	done
+	if ! until_true 10 weight_is "$steal_prefix-a" $2; then
+		fail "steal/place-$mode" "the 2-vCPU VM's weight is $(weight_of "$steal_prefix-a"), not one of $2" \
+			"$(cat "$steal_tmp/place.log")"
+		return
+	fi
 	sleep 1 # let the scheduler settle on the new weights
 	ratio=$(share_ratio 6)
-	if python3 -c "import sys; sys.exit(0 if $2 <= $ratio <= $3 else 1)"; then
-		pass "steal/place-$mode (2-vCPU VM got ${ratio}x a 1-vCPU VM's CPU, expected $2-$3)"
+	if python3 -c "import sys; sys.exit(0 if $3 <= $ratio <= $4 else 1)"; then
+		pass "steal/place-$mode (2-vCPU VM got ${ratio}x a 1-vCPU VM's CPU, expected $3-$4)"
 	else
-		fail "steal/place-$mode" "the 2-vCPU VM got ${ratio}x a 1-vCPU VM's CPU, expected $2-$3" \
-			"$(cat "$steal_tmp/place-$mode.log")"
+		fail "steal/place-$mode" "the 2-vCPU VM got ${ratio}x a 1-vCPU VM's CPU, expected $3-$4" \
+			"$(cat "$steal_tmp/place.log")"
 	fi
 }
 
-# Moves the test's VMs back to the root cgroups and removes lull place's.
-place_cleanup() {
-	local dir pid
-	for dir in /sys/fs/cgroup/*/"$steal_prefix" /sys/fs/cgroup/"$steal_prefix"; do
+# What the daemon survives: a cgroup removed behind its back (it makes it
+# again and puts the VM back), a VM that exits (it goes on), and on SIGTERM
+# it gives the VMs back to the root cgroups and removes its own.
+check_place_survives() {
+	local b dir status=0
+	b=$(qemu_of "$steal_prefix-b")
+	for dir in /sys/fs/cgroup/*/"$steal_prefix/vm-$steal_prefix-b" /sys/fs/cgroup/"$steal_prefix/vm-$steal_prefix-b"; do
 		[ -d "$dir" ] || continue
-		for pid in $(cat "$dir"/*/cgroup.procs 2>/dev/null); do
-			echo "$pid" >"$(dirname "$dir")/cgroup.procs" 2>/dev/null
-		done
-		rmdir "$dir"/*/ "$dir" 2>/dev/null
+		echo "$b" >"${dir%/"$steal_prefix"/*}/cgroup.procs"
+		rmdir "$dir"
 	done
+	if until_true 10 in_place_cgroup "$steal_prefix-b"; then
+		pass "steal/place-remakes-vanished-cgroup"
+	else
+		fail "steal/place-remakes-vanished-cgroup" "VM b did not come back to its cgroup" "$(cat "$steal_tmp/place.log")"
+	fi
+	kill "${STEAL_PIDS[$steal_prefix-c]}"
+	sleep 3
+	if kill -0 "$place_pid" 2>/dev/null && grep -q "$steal_prefix-c" "$steal_tmp/place.log"; then
+		pass "steal/place-outlives-vm"
+	else
+		fail "steal/place-outlives-vm" "the daemon stopped or said nothing when VM c exited" "$(cat "$steal_tmp/place.log")"
+	fi
+	kill -TERM "$place_pid"
+	wait "$place_pid" || status=$?
+	if [ "$status" = 0 ] && ! ls -d /sys/fs/cgroup/*/"$steal_prefix" /sys/fs/cgroup/"$steal_prefix" 2>/dev/null &&
+		grep -qE '^[0-9]+:([^:]*,)?cpu(,[^:]*)?:/$' "/proc/$b/cgroup"; then
+		pass "steal/place-restores-on-exit"
+	else
+		fail "steal/place-restores-on-exit" "exit $status, or cgroups left behind" \
+			"$(ls -d /sys/fs/cgroup/*/"$steal_prefix" 2>&1; cat "/proc/$b/cgroup"; tail -n 5 "$steal_tmp/place.log")"
+	fi
 }
 
 # Equal weight per VM (the seed's per-VM cgroups): the 2-vCPU VM gets what
-# a 1-vCPU VM gets. Weights by vCPUs (`shared`): twice as much.
+# a 1-vCPU VM gets. Weights by vCPUs (`shared`, after SIGHUP reloads the
+# policy file): twice as much.
 run_place_share_checks() {
-	check_share per-vm 0.7 1.4
-	check_share shared 1.6 2.6
-	place_cleanup
+	local place_pid
+	start_place_daemon per-vm
+	check_share per-vm "1024 100" 0.7 1.4
+	printf 'parent %s\nmode shared\n' "$steal_prefix" >"$steal_tmp/policy"
+	kill -HUP "$place_pid"
+	check_share shared "2048 200" 1.6 2.6
+	check_place_survives
 }
