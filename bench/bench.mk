@@ -6,7 +6,7 @@ IDLE_GUESTS := $(patsubst bench/idle/%.c,$(BUILD)/bench/idle-%.elf,$(wildcard be
 FLOOR_GUESTS := $(BUILD)/bench/floor-halt.elf $(BUILD)/bench/floor-halt-nopit.elf \
 	$(BUILD)/bench/floor-exit.elf
 
-.PHONY: bench-idle bench-boot bench-http bench-steal
+.PHONY: bench-idle bench-boot bench-http bench-steal bench-disk
 
 $(BUILD)/bench/idle-%.elf: bench/idle/%.c bench/idle/stats.h $(KERNEL_ARTIFACTS) $(BUILD)/lull
 	@mkdir -p $(dir $@)
@@ -54,7 +54,8 @@ $(BUILD)/bench/linux-guest/init: bench/linux-guest/init.c
 $(BUILD)/bench/linux-guest/initramfs.cpio: bench/linux-guest/initramfs.sh $(BUILD)/bench/linux-guest/init \
 		$(BUILD)/httpd-linux $(shell find $(HTTP_DOCROOT) 2>/dev/null)
 	@test -n "$(LINUX_KVER)" || { echo "no Linux kernel in /boot: bash bench/install-deps.sh" >&2; exit 1; }
-	bash $< $@ $(BUILD)/bench/linux-guest/init $(BUILD)/httpd-linux $(HTTP_DOCROOT) $(LINUX_KVER)
+	bash $< $@ $(LINUX_KVER) $(BUILD)/bench/linux-guest/init "virtio_pci virtio_net" \
+		$(BUILD)/httpd-linux=/httpd $(HTTP_DOCROOT)=/www
 
 bench-http: $(BUILD)/bench/loadgen $(BUILD)/bench/cpu_sampler $(BUILD)/bench/linux-guest/initramfs.cpio \
 		$(BUILD)/examples/httpd.elf $(BUILD)/bench/floor-halt.elf $(BUILD)/lull
@@ -65,3 +66,22 @@ bench-http: $(BUILD)/bench/loadgen $(BUILD)/bench/cpu_sampler $(BUILD)/bench/lin
 bench-steal: $(BUILD)/bench/loadgen $(STEAL_GUEST) $(BUILD)/examples/httpd.elf $(BUILD)/lull \
 		$(BUILD)/lull-top $(BUILD)/lull-place
 	BUILD=$(BUILD) bash bench/steal.sh
+
+# bench-disk: the same disk program in a Lull guest and in a Linux guest
+# (Debian's kernel, vfat on virtio-blk), e.g. make bench-disk SIZE_MIB=64
+$(BUILD)/bench/diskbench.elf: bench/disk/diskbench.c $(KERNEL_ARTIFACTS) $(BUILD)/lull
+	@mkdir -p $(dir $@)
+	$(BUILD)/lull build $< -o $@
+
+$(BUILD)/bench/diskbench-linux: bench/disk/diskbench.c
+	@mkdir -p $(dir $@)
+	musl-gcc -static $(BENCH_HOST_CFLAGS) -o $@ $<
+
+$(BUILD)/bench/linux-guest/disk.cpio: bench/linux-guest/initramfs.sh $(BUILD)/bench/linux-guest/init \
+		$(BUILD)/bench/diskbench-linux
+	@test -n "$(LINUX_KVER)" || { echo "no Linux kernel in /boot: bash bench/install-deps.sh" >&2; exit 1; }
+	bash $< $@ $(LINUX_KVER) $(BUILD)/bench/linux-guest/init \
+		"virtio_pci virtio_blk vfat nls_cp437 nls_ascii nls_utf8" $(BUILD)/bench/diskbench-linux=/diskbench
+
+bench-disk: $(BUILD)/bench/diskbench.elf $(BUILD)/bench/linux-guest/disk.cpio $(BUILD)/lull
+	BUILD=$(BUILD) bash bench/disk.sh

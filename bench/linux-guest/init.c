@@ -1,6 +1,9 @@
 /*
- * init.c: /init of the Linux guest of `make bench-http`, the baseline that
- * runs the same httpd as the Lull guest on Debian's kernel.
+ * init.c: /init of the Linux guests of the benchmarks, the baselines that
+ * run the same programs as the Lull guests on Debian's kernel: /httpd for
+ * `make bench-http`; with run=PROG and disk=DEVICE on the kernel command
+ * line, /PROG DIR [ARGS...] for `make bench-disk`, DIR being DEVICE mounted
+ * (vfat) and ARGS the words of args=A,B,...
  *
  * Debian builds virtio-pci and virtio-net as modules, and the initramfs has
  * no udev, modprobe or shell, so this program does their part: it loads
@@ -8,7 +11,9 @@
  * so that dependencies come first), brings up lo and eth0 and becomes
  * /httpd. eth0's address is guest_ip=A.B.C.D on the kernel command line
  * (the kernel hands such words to init as environment), /24, or QEMU user
- * networking's guest address, 10.0.2.15, without it.
+ * networking's guest address, 10.0.2.15, without it. A program run with
+ * run= is waited for; then the disk is synced and unmounted, and the VM
+ * powered off (QEMU exits).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -21,9 +26,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/reboot.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -115,10 +122,52 @@ static void network(void)
 	close(s);
 }
 
+#define DISK_DIR "/disk0"
+
+#define MAX_ARGS 8
+
+/* Mounts the disk, runs /PROG DISK_DIR ARGS... to its end, and powers off. */
+static _Noreturn void run_on_disk(const char *prog, const char *disk, char *args)
+{
+	char path[256];
+	char *argv[MAX_ARGS + 3] = { (char *)prog, DISK_DIR };
+	int argc = 2;
+	for (char *word = args ? strtok(args, ",") : NULL; word && argc < MAX_ARGS + 2;
+	     word = strtok(NULL, ","))
+		argv[argc++] = word;
+	mkdir(DISK_DIR, 0755);
+	/* The disk appears while virtio_blk probes; allow a slow emulated one 5 s. */
+	for (int tries = 0; access(disk, F_OK) != 0 && tries < 500; tries++)
+		usleep(10000);
+	if (mount(disk, DISK_DIR, "vfat", 0, NULL) != 0) {
+		fprintf(stderr, "init: mount %s: %s\n", disk, strerror(errno));
+	} else {
+		snprintf(path, sizeof path, "/%s", prog);
+		pid_t pid = fork();
+		if (pid == 0) {
+			execv(path, argv);
+			fprintf(stderr, "init: %s: %s\n", path, strerror(errno));
+			_exit(127);
+		}
+		int status = 0;
+		waitpid(pid, &status, 0);
+		printf("init: %s exited %d\n", prog, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		sync();
+		umount(DISK_DIR);
+	}
+	fflush(stdout);
+	reboot(RB_POWER_OFF);
+	for (;;)
+		pause();
+}
+
 int main(void)
 {
 	console();
 	load_modules();
+	const char *run = getenv("run"), *disk = getenv("disk");
+	if (run && disk)
+		run_on_disk(run, disk, getenv("args"));
 	network();
 	execl("/httpd", "httpd", "80", "/www", (char *)NULL);
 	perror("init: /httpd");

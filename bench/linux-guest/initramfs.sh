@@ -1,15 +1,19 @@
 #!/bin/bash
-# initramfs.sh: builds the Linux guest's initramfs for `make bench-http`: a
-# newc cpio archive holding /init (bench/linux-guest/init.c, static), /httpd
-# (examples/httpd built for Linux, static), the document root as /www, and
-# the modules Debian's kernel needs for a virtio-net NIC on PCI, with their
-# dependencies from modules.dep, numbered in load order under /modules.
+# initramfs.sh: builds a Linux guest's initramfs for the benchmarks: a newc
+# cpio archive holding /init (bench/linux-guest/init.c, static), the files
+# named as SRC=DEST (a program, a document root: directories are copied
+# whole), and the named modules of Debian's kernel with their dependencies
+# from modules.dep, numbered in load order under /modules.
 #
-# usage: initramfs.sh OUT.cpio INIT HTTPD DOCROOT KERNEL_VERSION
+# usage: initramfs.sh OUT.cpio KERNEL_VERSION INIT "MODULE..." [SRC=DEST...]
+#   e.g. initramfs.sh http.cpio 6.1.0-1-amd64 init "virtio_pci virtio_net" \
+#        build/httpd-linux=/httpd examples/httpd/www=/www
 set -euo pipefail
 
-[ $# -eq 5 ] || { echo "usage: initramfs.sh OUT.cpio INIT HTTPD DOCROOT KERNEL_VERSION" >&2; exit 2; }
-out=$1 init=$2 httpd=$3 docroot=$4 kver=$5
+usage="usage: initramfs.sh OUT.cpio KERNEL_VERSION INIT \"MODULE...\" [SRC=DEST...]"
+[ $# -ge 4 ] || { echo "$usage" >&2; exit 2; }
+out=$1 kver=$2 init=$3 modules=$4
+shift 4
 moddir=/lib/modules/$kver
 [ -f "$moddir/modules.dep" ] || {
 	echo "initramfs.sh: $moddir/modules.dep missing: install linux-image-amd64 (bash bench/install-deps.sh)" >&2
@@ -19,10 +23,14 @@ command -v cpio >/dev/null || { echo "initramfs.sh: cpio missing: apt-get instal
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage/modules" "$stage/www"
+mkdir -p "$stage/modules"
 cp "$init" "$stage/init"
-cp "$httpd" "$stage/httpd"
-cp -r "$docroot/." "$stage/www/"
+for file in "$@"; do
+	src=${file%%=*} dest=$stage/${file#*=}
+	[ "$src" != "$file" ] && [ -e "$src" ] || { echo "initramfs.sh: $file: expected SRC=DEST with SRC present" >&2; exit 2; }
+	mkdir -p "$(dirname "$dest")"
+	if [ -d "$src" ]; then mkdir -p "$dest" && cp -r "$src/." "$dest/"; else cp "$src" "$dest"; fi
+done
 
 # Depth first through modules.dep, each module after what it needs.
 declare -A deps seen
@@ -38,7 +46,7 @@ visit() {
 	for d in ${deps[$m]}; do visit "$d"; done
 	order+=("$m")
 }
-for want in virtio_pci virtio_net; do
+for want in $modules; do
 	path=$(grep -oE "^[^:]*/$want\.ko(\.xz|\.zst|\.gz)?:" "$moddir/modules.dep" | tr -d :)
 	[ -n "$path" ] || { echo "initramfs.sh: no $want module for $kver" >&2; exit 1; }
 	visit "$path"
