@@ -18,6 +18,10 @@ struct mutex {
 	struct waitq waiters;
 };
 
+/* A mutex ready to use, for a static one: `static struct mutex m =
+ * MUTEX_INITIALIZER(m);` (the same state as mutex_init leaves). */
+#define MUTEX_INITIALIZER(name) { .waiters = { .waiters = { &(name).waiters.waiters, &(name).waiters.waiters } } }
+
 void mutex_init(struct mutex *m);
 void mutex_lock(struct mutex *m);
 void mutex_unlock(struct mutex *m);

@@ -1,0 +1,365 @@
+/*
+ * fat_table.c: the file allocation table: reading and changing entries
+ * (FAT12's 12-bit entries packed two in three bytes), following cluster
+ * chains, allocating and freeing clusters, the free count, and FAT32's
+ * FSInfo sector, which is only ever a hint.
+ *
+ * Nothing read from the table is trusted: every link is checked to be a
+ * cluster of the volume, and every walk is bounded by the cluster count,
+ * so a chain that loops ends in -EIO rather than in an endless loop.
+ */
+#include "fs/fat/fat_internal.h"
+
+#include "fs/block_cache.h"
+
+#include <string.h>
+
+#define FSINFO_LEAD 0x41615252u
+#define FSINFO_STRUCT 0x61417272u
+#define FSINFO_TRAIL 0xaa550000u
+#define FSINFO_UNKNOWN 0xffffffffu
+
+const uint8_t fat_zeros[FAT_ZERO_SECTORS * FAT_SECTOR];
+
+uint32_t fat_entry_cluster(const struct fat_volume *v, const struct fat_dirent *e)
+{
+	uint32_t high = v->g.type == FAT32 ? (uint32_t)e->cluster_hi << 16 : 0;
+	return high | e->cluster_lo;
+}
+
+void fat_entry_set_cluster(struct fat_dirent *e, uint32_t cluster)
+{
+	e->cluster_hi = (uint16_t)(cluster >> 16);
+	e->cluster_lo = (uint16_t)cluster;
+}
+
+bool fat_cluster_valid(const struct fat_volume *v, uint32_t cluster)
+{
+	return cluster >= 2 && cluster - 2 < v->g.cluster_count;
+}
+
+uint64_t fat_cluster_sector(const struct fat_volume *v, uint32_t cluster)
+{
+	return v->g.data_start + (uint64_t)(cluster - 2) * v->g.cluster_sectors;
+}
+
+static uint32_t end_marker(const struct fat_volume *v)
+{
+	return v->g.type == FAT12 ? 0xff8 : v->g.type == FAT16 ? 0xfff8 : 0x0ffffff8;
+}
+
+static uint32_t entry_offset(const struct fat_volume *v, uint32_t cluster)
+{
+	if (v->g.type == FAT12)
+		return cluster + cluster / 2;
+	return cluster * (v->g.type == FAT16 ? 2u : 4u);
+}
+
+/* len bytes at byte `offset` of FAT copy `copy`; only FAT12's entries can
+ * straddle two sectors. */
+static int table_io(struct fat_volume *v, uint32_t copy, uint32_t offset, uint8_t *buf,
+		    uint32_t len, bool write)
+{
+	uint64_t base = v->g.fat_start + (uint64_t)copy * v->g.fat_sectors;
+
+	while (len) {
+		uint64_t sector = base + offset / FAT_SECTOR;
+		uint32_t byte = offset % FAT_SECTOR;
+		uint32_t n = len < FAT_SECTOR - byte ? len : FAT_SECTOR - byte;
+		int rc = write ? block_cache_write(v->disk, sector, byte, buf, n)
+			       : block_cache_read(v->disk, sector, byte, buf, n);
+		if (rc)
+			return rc;
+		offset += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int read_entry(struct fat_volume *v, uint32_t cluster, uint32_t *value)
+{
+	uint8_t b[4] = { 0 };
+	uint32_t len = v->g.type == FAT32 ? 4 : 2;
+	int rc = table_io(v, v->g.active_fat, entry_offset(v, cluster), b, len, false);
+
+	if (rc)
+		return rc;
+	uint32_t raw = fat_le32(b);
+	if (v->g.type == FAT12)
+		*value = (cluster & 1) ? raw >> 4 : raw & 0xfff;
+	else
+		*value = v->g.type == FAT16 ? raw : raw & 0x0fffffff;
+	return 0;
+}
+
+static void merge_entry(const struct fat_volume *v, uint32_t cluster, uint32_t value, uint8_t *b)
+{
+	if (v->g.type == FAT12) {
+		uint16_t raw = fat_le16(b);
+		if (cluster & 1)
+			raw = (uint16_t)((raw & 0x000f) | (value & 0xfff) << 4);
+		else
+			raw = (uint16_t)((raw & 0xf000) | (value & 0xfff));
+		b[0] = (uint8_t)raw;
+		b[1] = (uint8_t)(raw >> 8);
+		return;
+	}
+	if (v->g.type == FAT32)
+		value = (fat_le32(b) & 0xf0000000) | (value & 0x0fffffff);
+	for (unsigned i = 0; i < 4; i++)
+		b[i] = (uint8_t)(value >> (8 * i));
+}
+
+/* Sets the entry in every FAT copy in use. */
+static int write_entry(struct fat_volume *v, uint32_t cluster, uint32_t value)
+{
+	uint32_t len = v->g.type == FAT32 ? 4 : 2;
+	uint32_t offset = entry_offset(v, cluster);
+
+	for (uint32_t copy = 0; copy < v->g.fat_count; copy++) {
+		if (!v->g.mirrored && copy != v->g.active_fat)
+			continue;
+		uint8_t b[4] = { 0 };
+		int rc = (v->g.type == FAT16) ? 0 : table_io(v, copy, offset, b, len, false);
+		if (rc)
+			return rc;
+		merge_entry(v, cluster, value, b);
+		rc = table_io(v, copy, offset, b, len, true);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int fat_next(struct fat_volume *v, uint32_t cluster, uint32_t *next)
+{
+	uint32_t value;
+	int rc = read_entry(v, cluster, &value);
+
+	if (rc)
+		return rc;
+	if (value >= end_marker(v)) {
+		*next = FAT_CHAIN_END;
+		return 0;
+	}
+	if (!fat_cluster_valid(v, value)) {
+		fat_error(v, "cluster %u links to %s %u", cluster,
+			  value == 0 ? "a free cluster," : value == end_marker(v) - 1 ? "a bad cluster," :
+			  "cluster", value);
+		return -EIO;
+	}
+	*next = value;
+	return 0;
+}
+
+int fat_seek(struct fat_volume *v, struct fat_cursor *c, uint32_t first, uint32_t index,
+	     uint32_t *cluster)
+{
+	if (!fat_cluster_valid(v, first)) {
+		fat_error(v, "a chain starts at cluster %u, outside the volume", first);
+		return -EIO;
+	}
+	if (index >= v->g.cluster_count) {
+		fat_error(v, "the chain from cluster %u is longer than the volume", first);
+		return -EIO;
+	}
+	if (c->first != first || c->index > index || !fat_cluster_valid(v, c->cluster))
+		*c = (struct fat_cursor){ .first = first, .index = 0, .cluster = first };
+	while (c->index < index) {
+		uint32_t next;
+		int rc = fat_next(v, c->cluster, &next);
+		if (rc)
+			return rc;
+		if (next == FAT_CHAIN_END)
+			return -ENOENT;
+		c->cluster = next;
+		c->index++;
+	}
+	*cluster = c->cluster;
+	return 0;
+}
+
+int fat_chain_length(struct fat_volume *v, uint32_t first, uint32_t *length)
+{
+	uint32_t n = 0;
+
+	for (uint32_t c = first; c != FAT_CHAIN_END; n++) {
+		if (n >= v->g.cluster_count) {
+			fat_error(v, "the chain from cluster %u loops", first);
+			return -EIO;
+		}
+		if (!fat_cluster_valid(v, c)) {
+			fat_error(v, "a chain starts at cluster %u, outside the volume", c);
+			return -EIO;
+		}
+		int rc = fat_next(v, c, &c);
+		if (rc)
+			return rc;
+	}
+	*length = n;
+	return 0;
+}
+
+/* The first free cluster from the hint on, wrapping around once. */
+static int find_free(struct fat_volume *v, uint32_t *out)
+{
+	uint32_t count = v->g.cluster_count;
+	uint32_t start = fat_cluster_valid(v, v->next_free) ? v->next_free - 2 : 0;
+
+	for (uint32_t i = 0; i < count; i++) {
+		uint32_t c = 2 + (start + i) % count;
+		uint32_t value;
+		int rc = read_entry(v, c, &value);
+		if (rc)
+			return rc;
+		if (value == 0) {
+			*out = c;
+			return 0;
+		}
+	}
+	v->free_known = true;
+	v->free_count = 0;
+	return -ENOSPC;
+}
+
+int fat_allocate(struct fat_volume *v, uint32_t previous, uint32_t *out)
+{
+	uint32_t c;
+
+	if (v->free_known && v->free_count == 0)
+		return -ENOSPC;
+	int rc = find_free(v, &c);
+	if (rc)
+		return rc;
+	rc = write_entry(v, c, end_marker(v) | 7);
+	if (!rc && previous)
+		rc = write_entry(v, previous, c);
+	if (rc)
+		return rc;
+	if (v->free_known)
+		v->free_count--;
+	v->next_free = c + 1;
+	*out = c;
+	return 0;
+}
+
+int fat_link(struct fat_volume *v, uint32_t from, uint32_t to)
+{
+	return write_entry(v, from, to);
+}
+
+int fat_free_chain(struct fat_volume *v, uint32_t first)
+{
+	uint32_t n = 0;
+
+	for (uint32_t c = first; c != FAT_CHAIN_END; n++) {
+		uint32_t next;
+		if (n >= v->g.cluster_count) {
+			fat_error(v, "the chain from cluster %u loops", first);
+			return -EIO;
+		}
+		if (!fat_cluster_valid(v, c)) {
+			fat_error(v, "freeing cluster %u, outside the volume", c);
+			return -EIO;
+		}
+		int rc = fat_next(v, c, &next);
+		if (!rc)
+			rc = write_entry(v, c, 0);
+		if (rc)
+			return rc;
+		if (v->free_known)
+			v->free_count++;
+		if (c < v->next_free)
+			v->next_free = c;
+		c = next;
+	}
+	return 0;
+}
+
+int fat_cut_chain(struct fat_volume *v, uint32_t last)
+{
+	uint32_t next;
+	int rc = fat_next(v, last, &next);
+
+	if (!rc)
+		rc = write_entry(v, last, end_marker(v) | 7);
+	if (!rc && next != FAT_CHAIN_END)
+		rc = fat_free_chain(v, next);
+	return rc;
+}
+
+int fat_count_free(struct fat_volume *v)
+{
+	uint32_t free = 0;
+
+	if (v->free_known)
+		return 0;
+	for (uint32_t c = 2; c - 2 < v->g.cluster_count; c++) {
+		uint32_t value;
+		int rc = read_entry(v, c, &value);
+		if (rc)
+			return rc;
+		free += value == 0;
+	}
+	v->free_count = free;
+	v->free_known = true;
+	return 0;
+}
+
+static bool fsinfo_valid(const uint8_t *b)
+{
+	return fat_le32(b) == FSINFO_LEAD && fat_le32(b + 484) == FSINFO_STRUCT &&
+	       fat_le32(b + 508) == FSINFO_TRAIL;
+}
+
+int fat_read_fsinfo(struct fat_volume *v)
+{
+	uint8_t b[FAT_SECTOR];
+
+	if (!v->g.fsinfo_sector)
+		return 0;
+	int rc = block_cache_read(v->disk, v->g.fsinfo_sector, 0, b, sizeof b);
+	if (rc || !fsinfo_valid(b))
+		return rc;
+	uint32_t hint = fat_le32(b + 492);
+	if (fat_cluster_valid(v, hint))
+		v->next_free = hint;
+	return 0;
+}
+
+static void put_le32(uint8_t *p, uint32_t x)
+{
+	for (unsigned i = 0; i < 4; i++)
+		p[i] = (uint8_t)(x >> (8 * i));
+}
+
+int fat_write_fsinfo(struct fat_volume *v)
+{
+	uint8_t b[FAT_SECTOR];
+
+	if (!v->g.fsinfo_sector || v->read_only)
+		return 0;
+	int rc = block_cache_read(v->disk, v->g.fsinfo_sector, 0, b, sizeof b);
+	if (rc || !fsinfo_valid(b))
+		return rc;
+	put_le32(b + 488, v->free_known ? v->free_count : FSINFO_UNKNOWN);
+	put_le32(b + 492, fat_cluster_valid(v, v->next_free) ? v->next_free : FSINFO_UNKNOWN);
+	return block_cache_write(v->disk, v->g.fsinfo_sector, 488, b + 488, 8);
+}
+
+int fat_zero_cluster(struct fat_volume *v, uint32_t cluster)
+{
+	uint64_t sector = fat_cluster_sector(v, cluster);
+
+	for (uint32_t done = 0; done < v->g.cluster_sectors;) {
+		uint32_t n = v->g.cluster_sectors - done;
+		if (n > FAT_ZERO_SECTORS)
+			n = FAT_ZERO_SECTORS;
+		int rc = block_cache_write_through(v->disk, sector + done, n, fat_zeros);
+		if (rc)
+			return rc;
+		done += n;
+	}
+	return 0;
+}
