@@ -54,3 +54,16 @@ void arch_send_wakeup_ipi(unsigned cpu)
 {
 	fake_ipis_sent |= 1ULL << cpu;
 }
+
+uint64_t fake_clock_ns;
+uint64_t fake_wallclock_ns = 1718454896ull * 1000000000ull; /* 2024-06-15 12:34:56 UTC */
+
+uint64_t arch_clock_ns(void)
+{
+	return fake_clock_ns;
+}
+
+uint64_t arch_boot_wallclock_ns(void)
+{
+	return fake_wallclock_ns;
+}

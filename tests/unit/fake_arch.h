@@ -13,4 +13,7 @@ extern unsigned fake_halts;  /* arch_idle_halt calls */
 extern void (*fake_on_halt)(void);
 extern uint64_t fake_ipis_sent; /* a bit per core sent a wake-up IPI */
 
+extern uint64_t fake_clock_ns;     /* arch_clock_ns */
+extern uint64_t fake_wallclock_ns; /* arch_boot_wallclock_ns */
+
 #endif

@@ -131,7 +131,8 @@ struct fat_volume {
 	struct mutex lock;
 	struct fat_geometry g;
 	bool read_only;
-	bool free_known;      /* free_count counted (not FSInfo's hint) */
+	bool free_known;      /* free_count counted, so exact */
+	bool free_hinted;     /* free_count from FSInfo, kept up to date */
 	uint32_t free_count;
 	uint32_t next_free;   /* where the search for a free cluster starts */
 	struct list_node nodes; /* fat_node.link: every node alive */

@@ -237,7 +237,7 @@ int fat_allocate(struct fat_volume *v, uint32_t previous, uint32_t *out)
 		rc = write_entry(v, previous, c);
 	if (rc)
 		return rc;
-	if (v->free_known)
+	if (v->free_known || v->free_hinted)
 		v->free_count--;
 	v->next_free = c + 1;
 	*out = c;
@@ -268,7 +268,7 @@ int fat_free_chain(struct fat_volume *v, uint32_t first)
 			rc = write_entry(v, c, 0);
 		if (rc)
 			return rc;
-		if (v->free_known)
+		if (v->free_known || v->free_hinted)
 			v->free_count++;
 		if (c < v->next_free)
 			v->next_free = c;
@@ -322,7 +322,11 @@ int fat_read_fsinfo(struct fat_volume *v)
 	int rc = block_cache_read(v->disk, v->g.fsinfo_sector, 0, b, sizeof b);
 	if (rc || !fsinfo_valid(b))
 		return rc;
-	uint32_t hint = fat_le32(b + 492);
+	uint32_t free = fat_le32(b + 488), hint = fat_le32(b + 492);
+	if (free <= v->g.cluster_count) {
+		v->free_count = free;
+		v->free_hinted = true;
+	}
 	if (fat_cluster_valid(v, hint))
 		v->next_free = hint;
 	return 0;
@@ -343,7 +347,8 @@ int fat_write_fsinfo(struct fat_volume *v)
 	int rc = block_cache_read(v->disk, v->g.fsinfo_sector, 0, b, sizeof b);
 	if (rc || !fsinfo_valid(b))
 		return rc;
-	put_le32(b + 488, v->free_known ? v->free_count : FSINFO_UNKNOWN);
+	bool known = v->free_known || (v->free_hinted && v->free_count <= v->g.cluster_count);
+	put_le32(b + 488, known ? v->free_count : FSINFO_UNKNOWN);
 	put_le32(b + 492, fat_cluster_valid(v, v->next_free) ? v->next_free : FSINFO_UNKNOWN);
 	return block_cache_write(v->disk, v->g.fsinfo_sector, 488, b + 488, 8);
 }

@@ -120,9 +120,12 @@ bool fat_utf16_to_name(const uint16_t *units, unsigned count, char *out, size_t 
 				return false;
 			c = 0x10000 + ((c - 0xd800) << 10) + (units[++i] - 0xdc00);
 		}
-		if (illegal_in_long_name(c) || used + 4 >= size)
+		char bytes[4];
+		size_t n = utf8_encode(c, bytes);
+		if (illegal_in_long_name(c) || used + n >= size)
 			return false;
-		used += utf8_encode(c, out + used);
+		memcpy(out + used, bytes, n);
+		used += n;
 	}
 	out[used] = 0;
 	return !(used == 1 && out[0] == '.') && !(used == 2 && out[0] == '.' && out[1] == '.');

@@ -115,10 +115,10 @@ static int rename_locked(struct fat_node *fd, const char *from, struct fat_node 
 			return 0;
 		dst_exists = false; /* a change of case: a new entry, then the old one goes */
 	}
-	if (dst_exists && (rc = check_replace(v, &src, &dst)))
-		return rc;
 	if ((src.raw.attr & FAT_ATTR_DIRECTORY) && fd != td &&
 	    (rc = check_not_inside(v, fat_entry_cluster(v, &src.raw), fat_node_cluster(td))))
+		return rc;
+	if (dst_exists && (rc = check_replace(v, &src, &dst)))
 		return rc;
 	return move_entry(fd, &src, td, to, &dst, dst_exists);
 }
