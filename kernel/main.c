@@ -8,6 +8,7 @@
 #include "console.h"
 #include "drivers/virtio/virtio_mmio.h"
 #include "fs/embedded_fs.h"
+#include "fs/vfs.h"
 #include "inet/interface.h"
 #include "io/console_file.h"
 #include "drivers/virtio/virtio_pci.h"
@@ -52,6 +53,7 @@ void kernel_main(struct boot_info *info)
 	virtio_mmio_scan();
 	arch_start_cpus();
 	embedded_fs_init();
+	vfs_init();
 	app_parse_cmdline(info->cmdline, &kernel_options);
 	inet_init(&kernel_options);
 	app_start();

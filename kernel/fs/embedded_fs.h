@@ -31,4 +31,9 @@ void embedded_fs_stat(uint32_t index, struct file_stat *st);
 /* The entry whose path is exactly `path` (no leading slash), or -ENOENT. */
 long embedded_fs_find(const char *path);
 
+/* The tree as a read-only file system of the layer (embedded_mount.c),
+ * which vfs_init mounts at "/". */
+struct mount;
+struct mount *embedded_fs_mount(void);
+
 #endif

@@ -1,62 +1,61 @@
-/* path.c: path resolution over the embedded tree (see path.h). */
-#include "fs/path.h"
+/*
+ * path.c: folding a path into the absolute form the file-system layer
+ * resolves (see vfs.h). There are no symbolic links, so ".." can be folded
+ * without looking at the disk; the root is its own parent, so no path
+ * leads out of "/".
+ */
+#include "fs/vfs.h"
 
-#include "fs/embedded_fs.h"
 #include "lib/errno.h"
 
-#include <stdbool.h>
 #include <string.h>
 
-/* The entry named `name` (len bytes) in directory dir. */
-static long child(uint32_t dir, const char *name, size_t len)
+/* The length of the folded path out[0..len) without its last component. */
+static size_t parent_length(const char *out, size_t len)
 {
-	char candidate[EMBEDDED_FS_MAX_PATH + 1];
-	const char *prefix = embedded_fs_path(dir);
-	size_t prefix_len = strlen(prefix);
-	size_t total = prefix_len + (prefix_len ? 1 : 0) + len;
-
-	if (total > EMBEDDED_FS_MAX_PATH)
-		return -ENOENT; /* longer than any stored path */
-	memcpy(candidate, prefix, prefix_len);
-	if (prefix_len)
-		candidate[prefix_len++] = '/';
-	memcpy(candidate + prefix_len, name, len);
-	candidate[total] = '\0';
-	return embedded_fs_find(candidate);
+	while (len > 1 && out[len - 1] != '/')
+		len--;
+	return len > 1 ? len - 1 : 1;
 }
 
-long path_resolve(uint32_t base, const char *path)
+static bool is_dots(const char *name, size_t len)
 {
-	uint32_t cur = *path == '/' ? EMBEDDED_FS_ROOT : base;
-	const char *p = path;
+	return (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.');
+}
+
+int vfs_path_fold(const char *base, const char *path, char *out, bool *must_be_dir)
+{
+	size_t len = *path == '/' ? 1 : strlen(base);
+	bool dir = false;
 
 	if (!*path)
 		return -ENOENT;
-	for (;;) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
+	memcpy(out, *path == '/' ? "/" : base, len);
+	for (const char *p = path; *p;) {
 		const char *name = p;
 		while (*p && *p != '/')
 			p++;
-		size_t len = (size_t)(p - name);
-		if (len > PATH_NAME_MAX)
+		size_t name_len = (size_t)(p - name);
+		while (*p == '/')
+			p++;
+		dir = !name_len || *(p - 1) == '/' || is_dots(name, name_len);
+		if (name_len > VFS_NAME_MAX)
 			return -ENAMETOOLONG;
-		if (!embedded_fs_is_dir(cur))
-			return -ENOTDIR;
-		if (len == 1 && name[0] == '.')
+		if (!name_len || (name_len == 1 && name[0] == '.'))
 			continue;
-		if (len == 2 && name[0] == '.' && name[1] == '.') {
-			cur = embedded_fs_entry(cur)->parent; /* the root is its own parent */
+		if (name_len == 2 && name[0] == '.' && name[1] == '.') {
+			len = parent_length(out, len);
 			continue;
 		}
-		long next = child(cur, name, len);
-		if (next < 0)
-			return next;
-		cur = (uint32_t)next;
+		size_t sep = len > 1 ? 1 : 0;
+		if (len + sep + name_len >= VFS_PATH_MAX)
+			return -ENAMETOOLONG;
+		if (sep)
+			out[len++] = '/';
+		memcpy(out + len, name, name_len);
+		len += name_len;
 	}
-	if (p > path && p[-1] == '/' && !embedded_fs_is_dir(cur))
-		return -ENOTDIR;
-	return cur;
+	out[len] = '\0';
+	*must_be_dir = dir;
+	return 0;
 }

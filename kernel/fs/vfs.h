@@ -148,4 +148,49 @@ int vfs_mount(struct mount *m, const char *path);
 struct blockdev;
 typedef int (*vfs_probe_fn)(struct blockdev *disk, bool read_only, struct mount **out);
 
+
+/*
+ * The layer's own interface, for the system calls and the boot.
+ *
+ * Paths below are folded absolute paths (vfs_path_fold): "/" or "/a/b",
+ * with no empty, "." or ".." component and no trailing slash.
+ */
+#define VFS_MOUNT_MAX 16
+
+/* Sets up the mount table with the embedded tree at "/". */
+void vfs_init(void);
+
+/* path.c: makes `path` absolute from `base` (a folded absolute path, unused
+ * when path starts with '/') and folds it into out (VFS_PATH_MAX bytes).
+ * *must_be_dir tells whether the path ended in '/', "." or "..", which
+ * only a directory may. -ENOENT for "", -ENAMETOOLONG. */
+int vfs_path_fold(const char *base, const char *path, char *out, bool *must_be_dir);
+/* The same from the working directory. */
+int vfs_path_fold_from_cwd(const char *path, char *out, bool *must_be_dir);
+
+/* Mount `index` (0 up, in mounting order), or NULL past the last. Mounts
+ * are never taken away, so the pointer stays valid. */
+struct mount *vfs_mount_at(unsigned index);
+/* The name of the mount at `path` if it lies directly inside directory
+ * `dir` ("/disk0" in "/" is "disk0"), else NULL. */
+const char *vfs_mount_name_in(const char *dir, const char *path);
+
+/* The vnode at path (a reference, put it), or -ENOENT, -ENOTDIR... */
+int vfs_lookup(const char *path, struct vnode **out);
+/* The directory holding path's last component (a reference) and that
+ * component; -EBUSY when path is the root of a mount (it has no name in a
+ * directory that could change). */
+int vfs_lookup_parent(const char *path, struct vnode **dir, const char **name);
+/* stat() with st->dev numbering the mount (1 for the first). */
+int vnode_stat(struct vnode *v, struct file_stat *st);
+bool vnode_is_dir(const struct vnode *v);
+
+/* The working directory: "/" at boot; -ENOTDIR when path is not one. */
+int vfs_chdir(const char *path);
+/* Copies the working directory into out (VFS_PATH_MAX bytes). */
+void vfs_getcwd(char *out);
+
+/* sync(2): writes back every writable mount; the first error, or 0.
+ * Failures are reported on the console. */
+int vfs_sync_all(void);
 #endif

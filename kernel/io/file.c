@@ -4,6 +4,7 @@
 #include "arch.h"
 #include "lib/errno.h"
 #include "mm/kmalloc.h"
+#include "syscall/linux_abi.h"
 
 #define MAX_FDS 1024
 
@@ -28,6 +29,7 @@ struct file *file_create(const struct file_ops *ops, void *data)
 		return NULL;
 	f->ops = ops;
 	f->data = data;
+	f->status_flags = O_RDWR;
 	f->refs = 1;
 	waitq_init(&f->waiters);
 	list_init(&f->watches);
@@ -150,11 +152,15 @@ static long transfer(struct file *f, bool writing, void *buf, size_t len)
 
 long file_read(struct file *f, void *buf, size_t len)
 {
+	if ((f->status_flags & O_ACCMODE) == O_WRONLY)
+		return -EBADF;
 	return f->ops->read ? transfer(f, false, buf, len) : -EINVAL;
 }
 
 long file_write(struct file *f, const void *buf, size_t len)
 {
+	if ((f->status_flags & O_ACCMODE) == O_RDONLY)
+		return -EBADF;
 	/* transfer() passes the buffer through untouched */
 	return f->ops->write ? transfer(f, true, (void *)buf, len) : -EINVAL;
 }

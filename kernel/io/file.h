@@ -2,7 +2,7 @@
  * file.h: open files and the file descriptor table.
  *
  * Everything a descriptor can name (the console, eventfds, epoll instances,
- * sockets, embedded files) is a struct file with a table of operations. The
+ * sockets, files and directories of the file-system layer) is a struct file with a table of operations. The
  * operations never block: they return -EAGAIN, and the generic layer here
  * waits when the descriptor is blocking, on the file's wait queue, until the
  * file reports that it may be ready (file_notify).
@@ -37,6 +37,7 @@ struct file;
 
 /* What fstat reports of a file that has a size and a time. */
 struct file_stat {
+	uint64_t dev; /* the file-system layer numbers its mounts here */
 	uint64_t ino;
 	uint32_t mode; /* st_mode: type and permission bits */
 	uint32_t links;
@@ -52,13 +53,17 @@ struct file_ops {
 	long (*ioctl)(struct file *f, unsigned long request, void *arg);
 	/* The last descriptor is gone: free what the file holds. */
 	void (*release)(struct file *f);
-	/* Only files with a position (embedded files and directories) have
-	 * these; the system calls fail (ESPIPE, ENOTDIR) without them. */
+	/* Only files with a position (open vnodes, fs/vnode_file.c) have
+	 * these; the system calls fail (ESPIPE, ENOTDIR, EINVAL) without them. */
 	long (*pread)(struct file *f, void *buf, size_t len, uint64_t offset);
+	long (*pwrite)(struct file *f, const void *buf, size_t len, uint64_t offset);
 	long (*seek)(struct file *f, int64_t offset, int whence);
 	long (*stat)(struct file *f, struct file_stat *st);
 	/* Fills buf with Linux dirent64 records; returns the bytes used. */
 	long (*getdents)(struct file *f, void *buf, size_t len);
+	long (*truncate)(struct file *f, uint64_t size);
+	/* Makes what was written durable (fsync, or fdatasync: data_only). */
+	long (*fsync)(struct file *f, bool data_only);
 };
 
 /* Someone interested in a file's readiness (a poll call, an epoll item). */
@@ -83,6 +88,9 @@ struct file {
 	const struct file_ops *ops;
 	void *data;
 	bool nonblocking;
+	/* O_ACCMODE and O_APPEND as F_GETFL reports them (O_RDWR unless the
+	 * opener says otherwise); a read or write the mode forbids is EBADF. */
+	int status_flags;
 	int refs;
 	struct spinlock lock; /* guards waiters */
 	struct waitq waiters;

@@ -6,6 +6,7 @@
 #include "io/poll.h"
 #include "lib/errno.h"
 #include "syscall/handlers.h"
+#include "syscall/linux_abi.h"
 
 #include <sys/ioctl.h>
 #include <sys/uio.h>
@@ -18,8 +19,6 @@
 #define F_GETFL 3
 #define F_SETFL 4
 #define F_DUPFD_CLOEXEC 1030
-#define O_RDWR 02
-#define O_NONBLOCK 04000
 #define NS_PER_MS 1000000ULL
 #define NS_PER_SEC 1000000000ULL
 
@@ -150,10 +149,11 @@ long sys_fcntl(const struct syscall_args *a)
 	case F_SETFD: /* nothing is ever exec'd: close-on-exec changes nothing */
 		break;
 	case F_GETFL:
-		r = O_RDWR | (f->nonblocking ? O_NONBLOCK : 0);
+		r = f->status_flags | (f->nonblocking ? O_NONBLOCK : 0);
 		break;
-	case F_SETFL:
+	case F_SETFL: /* the access mode stays as opened */
 		f->nonblocking = arg & O_NONBLOCK;
+		f->status_flags = (f->status_flags & ~O_APPEND) | (int)(arg & O_APPEND);
 		break;
 	default:
 		r = -EINVAL;

@@ -1,0 +1,102 @@
+/*
+ * linux_abi.h: the Linux x86-64 constants and structures of the file system
+ * calls, written out once: open flags, *at flags, file types, seek origins,
+ * and the layouts of struct stat, struct statfs and struct linux_dirent64
+ * as the application (musl) reads them. The kernel does not include libc's
+ * <fcntl.h> or <sys/stat.h>, so nothing here can disagree with a copy.
+ */
+#ifndef LULL_SYSCALL_LINUX_ABI_H
+#define LULL_SYSCALL_LINUX_ABI_H
+
+#include <stdint.h>
+
+/* open(2) flags. */
+#define O_ACCMODE 03
+#define O_RDONLY 00
+#define O_WRONLY 01
+#define O_RDWR 02
+#define O_CREAT 0100
+#define O_EXCL 0200
+#define O_NOCTTY 0400
+#define O_TRUNC 01000
+#define O_APPEND 02000
+#define O_NONBLOCK 04000
+#define O_DIRECTORY 0200000
+#define O_CLOEXEC 02000000
+
+/* The *at calls. */
+#define AT_FDCWD (-100)
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_REMOVEDIR 0x200
+#define AT_EACCESS 0x200 /* faccessat's: shares AT_REMOVEDIR's bit */
+#define AT_EMPTY_PATH 0x1000
+
+#define RENAME_NOREPLACE 1
+
+/* access(2) modes. */
+#define F_OK 0
+#define X_OK 1
+#define W_OK 2
+#define R_OK 4
+
+/* st_mode. */
+#define S_IFMT 0170000
+#define S_IFDIR 0040000
+#define S_IFREG 0100000
+#define S_IFCHR 0020000
+#define S_IFSOCK 0140000
+
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+
+/* linux_dirent64's d_type. */
+#define DT_DIR 4
+#define DT_REG 8
+
+/* statfs's f_flags. */
+#define ST_RDONLY 0x0001
+#define ST_VALID 0x0020
+
+struct linux_stat {
+	uint64_t dev;
+	uint64_t ino;
+	uint64_t nlink;
+	uint32_t mode;
+	uint32_t uid, gid;
+	uint32_t pad0;
+	uint64_t rdev;
+	int64_t size;
+	int64_t blksize;
+	int64_t blocks; /* 512-byte units */
+	int64_t atime, atime_nsec;
+	int64_t mtime, mtime_nsec;
+	int64_t ctime, ctime_nsec;
+	int64_t unused[3];
+};
+_Static_assert(sizeof(struct linux_stat) == 144, "struct stat is 144 bytes on x86-64");
+
+struct linux_statfs {
+	int64_t type;
+	int64_t bsize;
+	uint64_t blocks, bfree, bavail;
+	uint64_t files, ffree;
+	int32_t fsid[2];
+	int64_t namelen;
+	int64_t frsize;
+	int64_t flags;
+	int64_t spare[4];
+};
+_Static_assert(sizeof(struct linux_statfs) == 120, "struct statfs is 120 bytes on x86-64");
+
+/* One getdents64 record; the NUL-terminated name follows, and the record
+ * is padded to 8 bytes. */
+struct linux_dirent64 {
+	uint64_t ino;
+	int64_t off;
+	uint16_t reclen;
+	uint8_t type;
+	char name[];
+} __attribute__((packed));
+
+#endif
