@@ -121,6 +121,8 @@ static int extend(struct fat_node *n, uint64_t need, uint64_t *have)
 
 	for (uint64_t i = clusters_for(v, n->entry.size); i < need; i++) {
 		*have = i;
+		if (i >= v->g.cluster_count)
+			return 0;
 		int rc = 0;
 		if (i == 0 && fat_node_cluster(n) == 0) {
 			rc = fat_allocate(v, 0, &cluster);
