@@ -60,6 +60,20 @@ void harness_format(struct harness *h, const struct fat_kind *kind, const char *
 				    h->image, kind->mkfs_options, h->image, kind->size_kib), 0);
 }
 
+void harness_start(struct harness *h, const struct fat_kind *kind, const char *name)
+{
+	harness_format(h, kind, name);
+	fake_log_clear();
+}
+
+void harness_finish(struct harness *h)
+{
+	if (fake_log[0])
+		fprintf(stderr, "kernel log:\n%s", fake_log);
+	if (h->mount)
+		harness_unmount(h);
+}
+
 int harness_try_mount(struct harness *h, bool read_only)
 {
 	h->disk = file_blockdev_open(h->image, read_only);

@@ -36,6 +36,10 @@ int harness_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Makes image `name` of that kind (mkfs.fat), without mounting it. */
 void harness_format(struct harness *h, const struct fat_kind *kind, const char *name);
+/* A test's start: a fresh image of that kind and an empty kernel log. */
+void harness_start(struct harness *h, const struct fat_kind *kind, const char *name);
+/* A test's end: shows the kernel log, unmounts if mounted. */
+void harness_finish(struct harness *h);
 /* Mounts h->image (fails the test if it cannot be). */
 void harness_mount(struct harness *h, bool read_only);
 /* fat_probe's result for h->image, h->mount set on success. */

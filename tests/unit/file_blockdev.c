@@ -32,40 +32,39 @@ static bool allowed(long *left)
 	return true;
 }
 
-static int file_read(struct blockdev *d, uint64_t sector, void *buf, uint32_t count)
+static int transfer(struct blockdev *d, uint64_t sector, void *buf, uint32_t count, bool write)
 {
 	int rc = check(d, sector, count);
 	size_t len = (size_t)count * BLOCKDEV_SECTOR_SIZE;
+	off_t at = (off_t)(sector * BLOCKDEV_SECTOR_SIZE);
 
 	if (rc)
 		return rc;
-	if (!allowed(&of(d)->reads_left) ||
-	    pread(of(d)->fd, buf, len, (off_t)(sector * BLOCKDEV_SECTOR_SIZE)) != (ssize_t)len) {
+	if (write && d->read_only)
+		return -EROFS;
+	if (!allowed(write ? &of(d)->writes_left : &of(d)->reads_left) ||
+	    (write ? pwrite(of(d)->fd, buf, len, at) : pread(of(d)->fd, buf, len, at)) != (ssize_t)len) {
 		d->stats.errors++;
 		return -EIO;
 	}
-	d->stats.reads++;
-	d->stats.sectors_read += count;
+	if (write) {
+		d->stats.writes++;
+		d->stats.sectors_written += count;
+	} else {
+		d->stats.reads++;
+		d->stats.sectors_read += count;
+	}
 	return 0;
+}
+
+static int file_read(struct blockdev *d, uint64_t sector, void *buf, uint32_t count)
+{
+	return transfer(d, sector, buf, count, false);
 }
 
 static int file_write(struct blockdev *d, uint64_t sector, const void *buf, uint32_t count)
 {
-	int rc = check(d, sector, count);
-	size_t len = (size_t)count * BLOCKDEV_SECTOR_SIZE;
-
-	if (rc)
-		return rc;
-	if (d->read_only)
-		return -EROFS;
-	if (!allowed(&of(d)->writes_left) ||
-	    pwrite(of(d)->fd, buf, len, (off_t)(sector * BLOCKDEV_SECTOR_SIZE)) != (ssize_t)len) {
-		d->stats.errors++;
-		return -EIO;
-	}
-	d->stats.writes++;
-	d->stats.sectors_written += count;
-	return 0;
+	return transfer(d, sector, (void *)buf, count, true);
 }
 
 static int file_flush(struct blockdev *d)

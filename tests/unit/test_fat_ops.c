@@ -26,18 +26,14 @@ static struct harness h;
 
 static int setup(void **state)
 {
-	harness_format(&h, *state, "ops.img");
-	fake_log_clear();
+	harness_start(&h, *state, "ops.img");
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	if (fake_log[0])
-		fprintf(stderr, "kernel log:\n%s", fake_log);
-	if (h.mount)
-		harness_unmount(&h);
+	harness_finish(&h);
 	return 0;
 }
 

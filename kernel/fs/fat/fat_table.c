@@ -180,11 +180,27 @@ int fat_seek(struct fat_volume *v, struct fat_cursor *c, uint32_t first, uint32_
 	return 0;
 }
 
-int fat_chain_length(struct fat_volume *v, uint32_t first, uint32_t *length)
+static int release_cluster(struct fat_volume *v, uint32_t cluster)
+{
+	int rc = write_entry(v, cluster, 0);
+
+	if (rc)
+		return rc;
+	if (v->free_known || v->free_hinted)
+		v->free_count++;
+	if (cluster < v->next_free)
+		v->next_free = cluster;
+	return 0;
+}
+
+/* Follows the chain from `first` to its end (freeing each cluster when
+ * `release`), at most the cluster count of steps; *length counts them. */
+static int follow_chain(struct fat_volume *v, uint32_t first, bool release, uint32_t *length)
 {
 	uint32_t n = 0;
 
 	for (uint32_t c = first; c != FAT_CHAIN_END; n++) {
+		uint32_t next;
 		if (n >= v->g.cluster_count) {
 			fat_error(v, "the chain from cluster %u loops", first);
 			return -EIO;
@@ -193,12 +209,20 @@ int fat_chain_length(struct fat_volume *v, uint32_t first, uint32_t *length)
 			fat_error(v, "a chain starts at cluster %u, outside the volume", c);
 			return -EIO;
 		}
-		int rc = fat_next(v, c, &c);
+		int rc = fat_next(v, c, &next);
+		if (!rc && release)
+			rc = release_cluster(v, c);
 		if (rc)
 			return rc;
+		c = next;
 	}
 	*length = n;
 	return 0;
+}
+
+int fat_chain_length(struct fat_volume *v, uint32_t first, uint32_t *length)
+{
+	return follow_chain(v, first, false, length);
 }
 
 /* The first free cluster from the hint on, wrapping around once. */
@@ -251,30 +275,9 @@ int fat_link(struct fat_volume *v, uint32_t from, uint32_t to)
 
 int fat_free_chain(struct fat_volume *v, uint32_t first)
 {
-	uint32_t n = 0;
+	uint32_t freed;
 
-	for (uint32_t c = first; c != FAT_CHAIN_END; n++) {
-		uint32_t next;
-		if (n >= v->g.cluster_count) {
-			fat_error(v, "the chain from cluster %u loops", first);
-			return -EIO;
-		}
-		if (!fat_cluster_valid(v, c)) {
-			fat_error(v, "freeing cluster %u, outside the volume", c);
-			return -EIO;
-		}
-		int rc = fat_next(v, c, &next);
-		if (!rc)
-			rc = write_entry(v, c, 0);
-		if (rc)
-			return rc;
-		if (v->free_known || v->free_hinted)
-			v->free_count++;
-		if (c < v->next_free)
-			v->next_free = c;
-		c = next;
-	}
-	return 0;
+	return follow_chain(v, first, true, &freed);
 }
 
 int fat_cut_chain(struct fat_volume *v, uint32_t last)

@@ -122,42 +122,47 @@ static int remove_entry(struct fat_node *d, const struct fat_entry *e)
 	return cluster ? fat_free_chain(v, cluster) : 0;
 }
 
+/* Locks dir and finds `name` in it, which must be a directory or not as
+ * `directory` says; an error leaves dir unlocked. */
+static int find_to_remove(struct vnode *dir, const char *name, bool directory,
+			  struct fat_node **d, struct fat_entry *e)
+{
+	int rc = enter(dir, true, d);
+
+	if (rc)
+		return rc;
+	rc = dir_find((*d)->vol, *d, name, e);
+	if (!rc && !(e->raw.attr & FAT_ATTR_DIRECTORY) != !directory)
+		rc = directory ? -ENOTDIR : -EISDIR;
+	return rc ? leave(*d, rc) : 0;
+}
+
 int fat_unlink(struct vnode *dir, const char *name)
 {
 	struct fat_node *d;
 	struct fat_entry e;
-	int rc = enter(dir, true, &d);
+	int rc = find_to_remove(dir, name, false, &d, &e);
 
-	if (rc)
-		return rc;
-	rc = dir_find(d->vol, d, name, &e);
-	if (!rc && (e.raw.attr & FAT_ATTR_DIRECTORY))
-		rc = -EISDIR;
-	if (!rc)
-		rc = remove_entry(d, &e);
-	return leave(d, rc);
+	return rc ? rc : leave(d, remove_entry(d, &e));
 }
 
 int fat_rmdir(struct vnode *dir, const char *name)
 {
 	struct fat_node *d;
 	struct fat_entry e;
-	int rc = enter(dir, true, &d);
+	int rc = find_to_remove(dir, name, true, &d, &e);
 
 	if (rc)
 		return rc;
-	rc = dir_find(d->vol, d, name, &e);
-	if (!rc && !(e.raw.attr & FAT_ATTR_DIRECTORY))
-		rc = -ENOTDIR;
-	if (!rc && !fat_cluster_valid(d->vol, fat_entry_cluster(d->vol, &e.raw))) {
+	uint32_t cluster = fat_entry_cluster(d->vol, &e.raw);
+	if (!fat_cluster_valid(d->vol, cluster)) {
 		fat_error(d->vol, "directory \"%s\" has no cluster", e.name);
-		rc = -EIO;
+		return leave(d, -EIO);
 	}
-	if (!rc)
-		rc = dir_is_empty(d->vol, fat_entry_cluster(d->vol, &e.raw));
+	rc = dir_is_empty(d->vol, cluster);
 	if (rc == 0)
 		rc = -ENOTEMPTY;
-	if (rc == 1)
+	else if (rc == 1)
 		rc = remove_entry(d, &e);
 	return leave(d, rc);
 }
