@@ -5,6 +5,7 @@
 #include "app.h"
 #include "arch.h"
 #include "console.h"
+#include "drivers/blockdev.h"
 #include "drivers/netdev.h"
 #include "inet/inet.h"
 #include "inet/socket.h"
@@ -65,6 +66,19 @@ static void print_network_stats(void)
 		(unsigned long)n->dhcp_ignored);
 }
 
+static void print_disk_stats(void)
+{
+	for (unsigned i = 0; i < blockdev_count(); i++) {
+		const struct blockdev *d = blockdev_get(i);
+		const struct blockdev_stats *s = &d->stats;
+		kprintf("lull: stats: %s reads %lu (%lu sectors), writes %lu (%lu sectors), "
+			"flushes %lu, errors %lu\n",
+			d->name, (unsigned long)s->reads, (unsigned long)s->sectors_read,
+			(unsigned long)s->writes, (unsigned long)s->sectors_written,
+			(unsigned long)s->flushes, (unsigned long)s->errors);
+	}
+}
+
 /* Connections still open at exit, with what they wait for: the first
  * thing to look at when a transfer stalled. */
 static void print_connections(void)
@@ -91,6 +105,7 @@ void kernel_exit(int status)
 	if (kernel_options.print_stats) {
 		print_stats();
 		print_network_stats();
+		print_disk_stats();
 		print_connections();
 	}
 	arch_exit_vm(status);

@@ -2,6 +2,7 @@
 #include "drivers/virtio/virtio.h"
 
 #include "console.h"
+#include "drivers/virtio/virtio_blk.h"
 #include "drivers/virtio/virtio_net.h"
 
 #define STATUS_ACKNOWLEDGE 1
@@ -62,11 +63,26 @@ void virtio_fail(struct virtio_device *d)
 	d->ops->set_status(d, d->ops->status(d) | STATUS_FAILED);
 }
 
+uint64_t virtio_config_read64(struct virtio_device *d, unsigned offset)
+{
+	uint32_t before, low, high;
+
+	do {
+		before = d->ops->config_generation(d);
+		low = d->ops->config_read32(d, offset);
+		high = d->ops->config_read32(d, offset + 4);
+	} while (d->ops->config_generation(d) != before);
+	return (uint64_t)high << 32 | low;
+}
+
 void virtio_device_found(struct virtio_device *d)
 {
 	switch (d->type) {
 	case VIRTIO_DEVICE_NET:
 		virtio_net_probe(d);
+		break;
+	case VIRTIO_DEVICE_BLOCK:
+		virtio_blk_probe(d);
 		break;
 	default:
 		kprintf("lull: virtio device type %u over %s has no driver; ignored\n", d->type,

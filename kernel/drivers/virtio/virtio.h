@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #define VIRTIO_DEVICE_NET 1
+#define VIRTIO_DEVICE_BLOCK 2
 
 #define VIRTIO_F_EVENT_IDX (1ULL << 29)
 #define VIRTIO_F_VERSION_1 (1ULL << 32)
@@ -30,6 +31,11 @@ struct virtio_transport_ops {
 			     void *ctx);
 	void (*notify)(struct virtio_device *d, struct virtq *q);
 	uint8_t (*config_read8)(struct virtio_device *d, unsigned offset);
+	/* 32-bit fields, and 64-bit ones in two halves (section 4.1.3.1: no
+	 * byte accesses to wider fields on PCI). */
+	uint32_t (*config_read32)(struct virtio_device *d, unsigned offset);
+	/* Changes whenever the device changes its configuration. */
+	uint32_t (*config_generation)(struct virtio_device *d);
 };
 
 struct virtio_device {
@@ -52,6 +58,10 @@ void virtio_ready(struct virtio_device *d);
 
 /* Marks the device failed (after a start-up error). */
 void virtio_fail(struct virtio_device *d);
+
+/* A 64-bit field of the device's configuration, read consistently: again
+ * if the device changed it between the two halves (section 2.5.1). */
+uint64_t virtio_config_read64(struct virtio_device *d, unsigned offset);
 
 /* Hands a device found by a transport to the driver for its type. */
 void virtio_device_found(struct virtio_device *d);

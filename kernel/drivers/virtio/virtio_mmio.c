@@ -30,6 +30,7 @@
 #define MMIO_QUEUE_DESC_LOW 0x080
 #define MMIO_QUEUE_DRIVER_LOW 0x090
 #define MMIO_QUEUE_DEVICE_LOW 0x0a0
+#define MMIO_CONFIG_GENERATION 0x0fc
 #define MMIO_CONFIG 0x100
 #define MAGIC_VIRT 0x74726976
 #define MAX_QUEUES 4
@@ -146,6 +147,16 @@ static uint8_t config_read8(struct virtio_device *d, unsigned offset)
 	return of(d)->regs[MMIO_CONFIG + offset];
 }
 
+static uint32_t config_read32(struct virtio_device *d, unsigned offset)
+{
+	return reg_read(of(d), MMIO_CONFIG + offset);
+}
+
+static uint32_t config_generation(struct virtio_device *d)
+{
+	return reg_read(of(d), MMIO_CONFIG_GENERATION);
+}
+
 static const struct virtio_transport_ops mmio_ops = {
 	.device_features = device_features,
 	.set_driver_features = set_driver_features,
@@ -155,6 +166,8 @@ static const struct virtio_transport_ops mmio_ops = {
 	.enable_queue = enable_queue,
 	.notify = notify,
 	.config_read8 = config_read8,
+	.config_read32 = config_read32,
+	.config_generation = config_generation,
 };
 
 static void probe_slot(const struct virtio_mmio_slot *slot)
@@ -183,11 +196,14 @@ static void probe_slot(const struct virtio_mmio_slot *slot)
 	virtio_device_found(&m->vdev);
 }
 
+/* QEMU fills the slots from the highest address down, in the order of its
+ * command line; probing from the top finds devices in that order, so that
+ * the first disk given to QEMU is disk0, as on PCI. */
 void virtio_mmio_scan(void)
 {
 	struct virtio_mmio_slot slots[MAX_SLOTS];
 	size_t n = arch_virtio_mmio_slots(slots, MAX_SLOTS);
 
-	for (size_t i = 0; i < n; i++)
-		probe_slot(&slots[i]);
+	while (n > 0)
+		probe_slot(&slots[--n]);
 }

@@ -30,6 +30,7 @@
 #define COMMON_DRIVER_FEATURE 12
 #define COMMON_MSIX_CONFIG 16
 #define COMMON_STATUS 20
+#define COMMON_CONFIG_GENERATION 21
 #define COMMON_QUEUE_SELECT 22
 #define COMMON_QUEUE_SIZE 24
 #define COMMON_QUEUE_MSIX_VECTOR 26
@@ -153,6 +154,16 @@ static uint8_t config_read8(struct virtio_device *d, unsigned offset)
 	return of(d)->device_config[offset];
 }
 
+static uint32_t config_read32(struct virtio_device *d, unsigned offset)
+{
+	return read32(of(d)->device_config, offset);
+}
+
+static uint32_t config_generation(struct virtio_device *d)
+{
+	return of(d)->common[COMMON_CONFIG_GENERATION];
+}
+
 static const struct virtio_transport_ops pci_ops = {
 	.device_features = device_features,
 	.set_driver_features = set_driver_features,
@@ -162,6 +173,8 @@ static const struct virtio_transport_ops pci_ops = {
 	.enable_queue = enable_queue,
 	.notify = notify,
 	.config_read8 = config_read8,
+	.config_read32 = config_read32,
+	.config_generation = config_generation,
 };
 
 /* Finds and maps the structures the vendor capabilities point to. */
