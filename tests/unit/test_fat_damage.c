@@ -147,6 +147,13 @@ static void full_disk_gives_enospc_and_stays_clean(void **state)
 	struct vfs_statfs s;
 	assert_int_equal(h.mount->ops->statfs(h.mount, &s), 0);
 	uint64_t free_before = s.blocks_free;
+	/* A write past the end that the disk cannot hold takes nothing. */
+	assert_int_equal(harness_create(&h, "/gap", VFS_S_IFREG | 0644, &w), 0);
+	assert_int_equal(w->ops->write(w, "x", 1, (free_before + 2) * s.block_size), -ENOSPC_);
+	vnode_put(w);
+	assert_int_equal(h.mount->ops->statfs(h.mount, &s), 0);
+	assert_int_equal(s.blocks_free, free_before);
+	assert_int_equal(harness_unlink(&h, "/gap"), 0);
 	assert_int_equal(harness_create(&h, "/big file.bin", VFS_S_IFREG | 0644, &v), 0);
 	long n = v->ops->write(v, data, sizeof data, 0);
 	assert_true(n > 0 && n < (long)sizeof data);
@@ -235,6 +242,11 @@ static void disk_errors_reach_the_caller(void **state)
 
 	h.disk->writes_left = 0;
 	assert_int_equal(v->ops->write(v, data, sizeof data, 0), -EIO);
+	struct vfs_statfs before, after;
+	assert_int_equal(h.mount->ops->statfs(h.mount, &before), 0);
+	assert_int_equal(v->ops->write(v, data, sizeof data, 100000), -EIO);
+	assert_int_equal(h.mount->ops->statfs(h.mount, &after), 0);
+	assert_int_equal(after.blocks_free, before.blocks_free); /* given back */
 	uint64_t errors = block_cache_stats().writeback_errors;
 	assert_int_equal(v->ops->write(v, "small", 5, 3), 5); /* into the cache */
 	assert_int_equal(v->ops->fsync(v, false), -EIO);
