@@ -11,7 +11,7 @@ set -euo pipefail
 # dnsmasq-base: the DHCP server of the network tests (/usr/sbin/dnsmasq, no
 # system service).
 PACKAGES=(gcc make libc6-dev binutils musl-tools musl-dev qemu-system-x86 libcmocka-dev
-	grub-pc-bin grub-common xorriso mtools
+	grub-pc-bin grub-common xorriso mtools dosfstools
 	iproute2 iputils-ping curl python3 clang libclang-rt-14-dev dnsmasq-base libhwloc-dev)
 
 PACKAGES+=("$@")
