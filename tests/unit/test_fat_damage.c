@@ -25,8 +25,6 @@
 #include "fs/block_cache.h"
 #include "lib/errno.h"
 
-#define ENOSPC_ 28
-
 static struct harness h;
 
 static int teardown(void **state)
@@ -149,7 +147,7 @@ static void full_disk_gives_enospc_and_stays_clean(void **state)
 	uint64_t free_before = s.blocks_free;
 	/* A write past the end that the disk cannot hold takes nothing. */
 	assert_int_equal(harness_create(&h, "/gap", VFS_S_IFREG | 0644, &w), 0);
-	assert_int_equal(w->ops->write(w, "x", 1, (free_before + 2) * s.block_size), -ENOSPC_);
+	assert_int_equal(w->ops->write(w, "x", 1, (free_before + 2) * s.block_size), -ENOSPC);
 	vnode_put(w);
 	assert_int_equal(h.mount->ops->statfs(h.mount, &s), 0);
 	assert_int_equal(s.blocks_free, free_before);
@@ -158,16 +156,16 @@ static void full_disk_gives_enospc_and_stays_clean(void **state)
 	long n = v->ops->write(v, data, sizeof data, 0);
 	assert_true(n > 0 && n < (long)sizeof data);
 	assert_int_equal(n % (long)s.block_size, 0);
-	assert_int_equal(v->ops->write(v, data, 1, (uint64_t)n), -ENOSPC_);
-	assert_int_equal(v->ops->write(v, data, 10, (uint64_t)n + 100000), -ENOSPC_);
-	assert_int_equal(v->ops->truncate(v, (uint64_t)n + 1), -ENOSPC_);
+	assert_int_equal(v->ops->write(v, data, 1, (uint64_t)n), -ENOSPC);
+	assert_int_equal(v->ops->write(v, data, 10, (uint64_t)n + 100000), -ENOSPC);
+	assert_int_equal(v->ops->truncate(v, (uint64_t)n + 1), -ENOSPC);
 	struct file_stat st;
 	assert_int_equal(v->ops->stat(v, &st), 0);
 	assert_int_equal(st.size, (uint64_t)n);
 	assert_int_equal(harness_create(&h, "/empty file", VFS_S_IFREG | 0644, &w), 0);
-	assert_int_equal(w->ops->write(w, "x", 1, 0), -ENOSPC_);
+	assert_int_equal(w->ops->write(w, "x", 1, 0), -ENOSPC);
 	vnode_put(w);
-	assert_int_equal(harness_mkdir(&h, "/no room"), -ENOSPC_);
+	assert_int_equal(harness_mkdir(&h, "/no room"), -ENOSPC);
 	/* Files with a name but no data fit until the fixed root is full. */
 	unsigned made = 0;
 	int rc = 0;
@@ -177,7 +175,7 @@ static void full_disk_gives_enospc_and_stays_clean(void **state)
 		if (!rc)
 			vnode_put(w);
 	}
-	assert_int_equal(rc, -ENOSPC_);
+	assert_int_equal(rc, -ENOSPC);
 	vnode_put(v);
 	harness_unmount(&h);
 	assert_true(harness_fsck_clean(&h));

@@ -20,20 +20,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Linux's values, for the errors lib/errno.h does not list yet. */
-#ifndef EXDEV
-#define EXDEV 18
-#endif
-#ifndef EFBIG
-#define EFBIG 27
-#endif
-#ifndef ENOSPC
-#define ENOSPC 28
-#endif
-#ifndef ENOTEMPTY
-#define ENOTEMPTY 39
-#endif
-
 #define FAT_SECTOR BLOCKDEV_SECTOR_SIZE
 #define FAT_DIRENT_SIZE 32
 #define FAT_MAX_FILE_SIZE 0xffffffffu
