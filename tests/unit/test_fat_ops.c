@@ -162,6 +162,31 @@ static void appends_and_fills_gaps_with_zeros(void **state)
 	check_on_host("gaps.bin", expect, sizeof expect);
 }
 
+/* Two files grown in turns: their clusters interleave on the disk. */
+static void interleaved_files(void **state)
+{
+	(void)state;
+	static uint8_t a[60000], b[60000];
+	struct vnode *va, *vb;
+
+	harness_pattern(a, sizeof a, 11);
+	harness_pattern(b, sizeof b, 12);
+	harness_mount(&h, false);
+	assert_int_equal(harness_create(&h, "/a.bin", VFS_S_IFREG | 0644, &va), 0);
+	assert_int_equal(harness_create(&h, "/b.bin", VFS_S_IFREG | 0644, &vb), 0);
+	for (size_t off = 0; off < sizeof a; off += 700) {
+		size_t n = sizeof a - off < 700 ? sizeof a - off : 700;
+		assert_int_equal(va->ops->write(va, a + off, n, off), (long)n);
+		assert_int_equal(vb->ops->write(vb, b + off, n, off), (long)n);
+	}
+	vnode_put(va);
+	vnode_put(vb);
+	expect_file("/a.bin", a, sizeof a);
+	expect_file("/b.bin", b, sizeof b);
+	check_on_host("a.bin", a, sizeof a);
+	check_on_host("b.bin", b, sizeof b);
+}
+
 static void truncates_down_and_up(void **state)
 {
 	(void)state;
@@ -440,6 +465,7 @@ int main(void)
 		ON_ALL_KINDS(reads_what_mtools_wrote),
 		ON_ALL_KINDS(writes_mtools_reads),
 		ON_ALL_KINDS(appends_and_fills_gaps_with_zeros),
+		ON_ALL_KINDS(interleaved_files),
 		ON_ALL_KINDS(truncates_down_and_up),
 		ON_ALL_KINDS(unlinked_open_file_keeps_its_clusters),
 		ON_ALL_KINDS(mkdir_rmdir_and_their_errors),

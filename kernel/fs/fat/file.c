@@ -11,6 +11,10 @@
 
 #include "fs/block_cache.h"
 
+/* The most one disk request moves: long enough to amortise a request,
+ * short enough that other threads' requests are not held up long. */
+#define MAX_RUN_BYTES (1024u * 1024u)
+
 /* Where a transfer's bytes come from or go: `to` for reads; `from` for
  * writes, NULL meaning zeros. */
 struct span {
@@ -58,6 +62,25 @@ static int transfer_sectors(struct fat_volume *v, uint64_t sector, uint32_t coun
 	return 0;
 }
 
+/* Grows a whole-sector chunk that ends where its cluster ends over the
+ * clusters that follow it on the disk, so that one request moves them all. */
+static int contiguous(struct fat_node *n, uint32_t index, uint32_t cluster, size_t len,
+		      size_t *chunk)
+{
+	struct fat_volume *v = n->vol;
+
+	while (*chunk + v->g.cluster_bytes <= len && *chunk < MAX_RUN_BYTES) {
+		uint32_t next;
+		int rc = fat_seek(v, &n->cursor, fat_node_cluster(n), ++index, &next);
+		if (rc == -ENOENT || (!rc && next != ++cluster))
+			return 0;
+		if (rc)
+			return rc;
+		*chunk += v->g.cluster_bytes;
+	}
+	return 0;
+}
+
 /* Moves len bytes at `offset` of the file, whose clusters exist. */
 static int transfer(struct fat_node *n, struct span s, size_t len, uint64_t offset)
 {
@@ -79,7 +102,9 @@ static int transfer(struct fat_node *n, struct span s, size_t len, uint64_t offs
 		size_t chunk = len < cluster_bytes - within ? len : cluster_bytes - within;
 		if (byte == 0 && chunk >= FAT_SECTOR) {
 			chunk -= chunk % FAT_SECTOR;
-			rc = transfer_sectors(v, sector, (uint32_t)(chunk / FAT_SECTOR), &s);
+			rc = contiguous(n, (uint32_t)(offset / cluster_bytes), cluster, len, &chunk);
+			if (!rc)
+				rc = transfer_sectors(v, sector, (uint32_t)(chunk / FAT_SECTOR), &s);
 		} else {
 			chunk = chunk < FAT_SECTOR - byte ? chunk : FAT_SECTOR - byte;
 			const void *from = s.from ? s.from : fat_zeros;
