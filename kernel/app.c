@@ -14,6 +14,7 @@
 
 #include "arch.h"
 #include "console.h"
+#include "fs/boot_mounts.h"
 #include "lib/cmdline.h"
 #include "mm/vm.h"
 #include "panic.h"
@@ -99,6 +100,8 @@ static void apply_kernel_option(const char *w, struct kernel_options *options)
 		ok = parse_ipv4(w + 10, &options->netmask);
 	else if (!strcmp(w, "lull.dhcp=0"))
 		options->no_dhcp = true;
+	else if (!strncmp(w, "lull.mount=", 11))
+		boot_mounts_option(w + 11);
 	else if (strcmp(w, "lull.stats=0") && strcmp(w, "lull.dhcp=1"))
 		kprintf("lull: unknown kernel option '%s' ignored\n", w);
 	if (!ok)

@@ -7,6 +7,7 @@
 #include "console.h"
 #include "drivers/blockdev.h"
 #include "drivers/netdev.h"
+#include "fs/vfs.h"
 #include "inet/inet.h"
 #include "inet/socket.h"
 #include "lib/format.h"
@@ -100,8 +101,10 @@ static void print_connections(void)
 	}
 }
 
+/* Whatever the application wrote reaches its disks before the VM ends. */
 void kernel_exit(int status)
 {
+	vfs_sync_all();
 	if (kernel_options.print_stats) {
 		print_stats();
 		print_network_stats();

@@ -9,6 +9,7 @@
 #include "fs/vfs.h"
 
 #include "console.h"
+#include "fs/boot_mounts.h"
 #include "fs/embedded_fs.h"
 #include "fs/vnode_file.h"
 #include "lib/errno.h"
@@ -92,6 +93,7 @@ static struct mount *owning_mount(const char *path, const char **rest)
 	struct mount *best = NULL;
 	size_t best_len = 0;
 
+	boot_mounts_ensure();
 	for (unsigned i = 0; vfs_mount_at(i); i++) {
 		size_t len = mount_prefix(mounts[i]->path, path);
 		if (len > best_len) {
