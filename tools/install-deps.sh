@@ -5,6 +5,8 @@
 set -euo pipefail
 
 # grub-pc-bin, grub-common, xorriso and mtools: the test of the Multiboot2 entry.
+# dosfstools and mtools: `lull disk create` (mkfs.fat, mcopy) and the FAT tests
+# (fsck.fat, mdir).
 # iproute2, iputils-ping, curl, python3: the network tests against Linux.
 # clang and libclang-rt-14-dev: the receive-path fuzzer (libFuzzer).
 # libhwloc-dev: `lull place` reads the host topology with hwloc.

@@ -6,6 +6,10 @@
  * QEMU exit with (N << 1) | 1 for exit(N). Just before, it writes "exit N"
  * (or "panic") to an isa-debugcon port that we connect to a file: that is
  * where the exact status comes from.
+ *
+ * Disks (--disk, --share) are virtio-blk devices; the guest learns where
+ * to mount each from lull.mount=diskN:PATH[:ro] kernel options, N counting
+ * them in command-line order, which is the order the guest finds them.
  */
 #include "commands.h"
 #include "elf_image.h"
@@ -14,16 +18,24 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define QEMU "qemu-system-x86_64"
 #define CMDLINE_MAX 4095
 #define STATUS_PORT "0x7f0"
+#define DISK_MAX 4 /* the guest's BLOCKDEV_MAX */
+#define MOUNT_PATH_MAX 200
+/* QEMU's virtual FAT disk (vvfat) is a 504 MiB FAT16 disk, whatever the
+ * FAT type asked for (QEMU 7.2). */
+#define SHARE_CAPACITY (504ULL << 20)
 
 static const char usage[] =
 	"usage: lull run IMAGE [OPTIONS] [-- ARGS...]\n"
@@ -47,6 +59,16 @@ static const char usage[] =
 	"                           show it: letters, digits, '.', '_', '-', at most\n"
 	"                           63 (default: the image's name and this\n"
 	"                           process's id, e.g. hello-4242)\n"
+	"  --disk FILE[:ro]         attach a raw disk image as a virtio-blk disk,\n"
+	"                           mounted in the guest at /diskN (N counts every\n"
+	"                           --disk and --share in order, from 0); :ro attaches\n"
+	"                           it read-only. Repeatable: 4 disks at most, shares\n"
+	"                           included. `lull disk create` makes FAT images\n"
+	"  --share DIR              share a host directory, mounted at /share, through\n"
+	"                           QEMU's virtual FAT disk (fat:rw:DIR); its limits\n"
+	"                           are below\n"
+	"  --mount PATH             right after a --disk or --share: mount that disk\n"
+	"                           at PATH (absolute) instead\n"
 	"  --stats                  print each core's counters when the VM exits\n"
 	"  -v                       print the QEMU command line\n"
 	"  --help                   this text\n"
@@ -57,6 +79,27 @@ static const char usage[] =
 	"                           lull.gw=G (a static address, e.g. on a tap\n"
 	"                           device), lull.dhcp=0, lull.stats=1\n"
 	"\n"
+	"Disks: QEMU opens each image with cache=writeback: the guest's writes go\n"
+	"to the host's page cache, and a flush from the guest (fsync, sync) makes\n"
+	"QEMU flush the file to the host's disk (fdatasync) before the guest goes\n"
+	"on. So data the guest has synced survives a crash of the host; data\n"
+	"written but not synced survives QEMU being killed, but not a host crash.\n"
+	"\n"
+	"--share DIR uses QEMU's virtual FAT disk (vvfat), which QEMU calls beta for\n"
+	"writing. Its limits:\n"
+	"  - one FAT16 disk of 504 MiB: DIR's files must fit (QEMU refuses to start\n"
+	"    otherwise), and the guest can add only what is left;\n"
+	"  - QEMU reads DIR's tree when it starts: the host must not change DIR\n"
+	"    while the VM runs (the guest does not see the change, and QEMU may\n"
+	"    overwrite it or abort);\n"
+	"  - QEMU keeps the guest's writes in a hidden temporary file and copies\n"
+	"    them into DIR after each write that leaves the FAT consistent; what\n"
+	"    it has not copied when it is killed is lost;\n"
+	"  - file names must be ASCII; files need not be synced to reach DIR, and\n"
+	"    fsync does not make them durable on the host (vvfat never syncs DIR).\n"
+	"For data that matters, use a disk image: lull disk create IMG SIZE --from\n"
+	"DIR, then --disk IMG.\n"
+	"\n"
 	"Exit status: the application's (0-255); 125 if the guest kernel faulted or\n"
 	"the VM stopped without a status; 130/143 when interrupted (Ctrl-C/SIGTERM);\n"
 	"2 for a usage error or an image that is not a Lull image; 127 if QEMU is\n"
@@ -66,7 +109,18 @@ static const char usage[] =
 	"\"CPU N/TCG\") and a QMP socket in a private temporary directory, through\n"
 	"which `lull top` reads the guest's counters.\n"
 	"\n"
-	"example: lull run build/examples/hello.elf --smp 2 -- one two\n";
+	"examples: lull run build/examples/hello.elf --smp 2 -- one two\n"
+	"          lull run app.elf --disk data.img --mount /data --disk ref.img:ro\n";
+
+/* One --disk or --share. */
+struct disk_option {
+	char *path; /* the image, or the shared directory (malloc'd) */
+	bool read_only;
+	bool share;
+	dev_t dev; /* of an image: the same file twice is refused */
+	ino_t ino;
+	char mount[MOUNT_PATH_MAX + 1]; /* where the guest mounts it */
+};
 
 struct run_options {
 	const char *image;
@@ -79,6 +133,8 @@ struct run_options {
 	bool verbose;
 	const char *net; /* NULL, "user" or "tap:IFNAME" */
 	char forwards[512];
+	struct disk_option disks[DISK_MAX];
+	unsigned disk_count;
 	int first_arg, argc;
 	char **argv;
 };
@@ -156,10 +212,142 @@ static bool parse_mem(const char *s, char *out, size_t out_size)
 	return true;
 }
 
+/* Folds PATH (absolute; no ".", "..", quotes, blanks or ':', which the
+ * kernel command line and lull.mount= cannot carry) into out: repeated
+ * and trailing slashes dropped. */
+static bool fold_mount_path(const char *path, char *out)
+{
+	size_t n = 0;
+
+	if (path[0] != '/' || strlen(path) > MOUNT_PATH_MAX)
+		return false;
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		size_t len = strcspn(p, "/");
+		if (!len)
+			break;
+		if ((len == 1 && p[0] == '.') || (len == 2 && !strncmp(p, "..", 2)))
+			return false;
+		for (size_t i = 0; i < len; i++)
+			if ((unsigned char)p[i] <= ' ' || strchr(":\"'\\", p[i]) || p[i] == 0x7f)
+				return false;
+		out[n++] = '/';
+		memcpy(out + n, p, len);
+		n += len;
+		p += len;
+	}
+	out[n] = '\0';
+	return n > 0; /* not "/": the image's own files are there */
+}
+
+/* --disk FILE[:ro]: a file whose name ends in ":ro" (or any ':' suffix) is
+ * taken whole only if it exists. */
+static bool parse_disk(const char *value, struct disk_option *d)
+{
+	struct stat st;
+	const char *colon = strrchr(value, ':');
+
+	d->path = strdup(value);
+	if (colon && stat(value, &st) != 0) {
+		if (strcmp(colon + 1, "ro")) {
+			tool_error("run", "--disk %s: unknown flag ':%s' (expected FILE or FILE:ro)", value,
+				   colon + 1);
+			return false;
+		}
+		d->path[colon - value] = '\0';
+		d->read_only = true;
+	}
+	if (stat(d->path, &st) != 0) {
+		tool_error("run", "--disk %s: %s", d->path,
+			   errno == ENOENT ? "no such file" : strerror(errno));
+		return false;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		tool_error("run", "--disk %s: not a regular file (expected a disk image, e.g. "
+			   "from lull disk create)", d->path);
+		return false;
+	}
+	if (st.st_size < 512) {
+		tool_error("run", "--disk %s: smaller than one 512-byte sector", d->path);
+		return false;
+	}
+	d->dev = st.st_dev;
+	d->ino = st.st_ino;
+	if (access(d->path, d->read_only ? R_OK : R_OK | W_OK) != 0) {
+		tool_error("run", "--disk %s: %s%s", d->path, strerror(errno),
+			   d->read_only ? "" : " (FILE:ro attaches it read-only)");
+		return false;
+	}
+	return true;
+}
+
+static uint64_t share_bytes;
+
+static int add_share_file(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)path;
+	(void)type;
+	(void)ftw;
+	share_bytes += (uint64_t)st->st_size;
+	return 0;
+}
+
+static bool parse_share(const char *value, struct disk_option *d)
+{
+	struct stat st;
+
+	d->path = strdup(value);
+	d->share = true;
+	if (stat(value, &st) != 0) {
+		tool_error("run", "--share %s: %s", value,
+			   errno == ENOENT ? "no such directory" : strerror(errno));
+		return false;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		tool_error("run", "--share %s: not a directory", value);
+		return false;
+	}
+	share_bytes = 0;
+	nftw(value, add_share_file, 16, FTW_PHYS);
+	if (share_bytes > SHARE_CAPACITY) {
+		tool_error("run", "--share %s: holds %llu MiB; QEMU's virtual FAT disk holds 504 MiB "
+			   "(use a disk image: lull disk create IMG SIZE --from %s)", value,
+			   (unsigned long long)(share_bytes >> 20), value);
+		return false;
+	}
+	return true;
+}
+
+/* Default mount points; no two disks at one, no image twice (QEMU locks
+ * each image it opens). */
+static bool place_disks(struct run_options *o)
+{
+	for (unsigned i = 0; i < o->disk_count; i++) {
+		struct disk_option *d = &o->disks[i];
+		if (!d->mount[0])
+			snprintf(d->mount, sizeof d->mount, d->share ? "/share" : "/disk%u", i);
+		for (unsigned j = 0; j < i; j++) {
+			if (!d->share && !o->disks[j].share && d->dev == o->disks[j].dev &&
+			    d->ino == o->disks[j].ino) {
+				tool_error("run", "--disk %s: attached twice", d->path);
+				return false;
+			}
+			if (!strcmp(o->disks[j].mount, d->mount)) {
+				tool_error("run", "%s and %s would both be mounted at %s (give each its own "
+					   "--mount PATH)", o->disks[j].path, d->path, d->mount);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
 static int parse(struct run_options *o, int argc, char **argv)
 {
 	*o = (struct run_options){ .smp = 1, .mem = "256M", .machine = "microvm", .accel = "tcg",
 				   .first_arg = argc, .argc = argc, .argv = argv };
+	int disk_arg = -1; /* where the last --disk or --share was */
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *value = i + 1 < argc ? argv[i + 1] : NULL;
@@ -190,6 +378,32 @@ static int parse(struct run_options *o, int argc, char **argv)
 			}
 			snprintf(o->forwards + used, sizeof o->forwards - used, ",hostfwd=tcp::%lu-:%lu",
 				 host, guest);
+		} else if (!strcmp(a, "--disk") || !strcmp(a, "--share")) {
+			if (!value) {
+				tool_error("run", "%s needs a value (see lull run --help)", a);
+				return EXIT_USAGE;
+			}
+			if (o->disk_count == DISK_MAX) {
+				tool_error("run", "%s %s: at most %d disks (--disk and --share together)", a,
+					   value, DISK_MAX);
+				return EXIT_USAGE;
+			}
+			struct disk_option *d = &o->disks[o->disk_count++];
+			if (!(a[2] == 'd' ? parse_disk(value, d) : parse_share(value, d)))
+				return EXIT_USAGE;
+			disk_arg = i++;
+		} else if (!strcmp(a, "--mount")) {
+			if (disk_arg < 0 || disk_arg != i - 2) {
+				tool_error("run", "--mount must come right after --disk FILE or --share DIR");
+				return EXIT_USAGE;
+			}
+			struct disk_option *d = &o->disks[o->disk_count - 1];
+			if (!value || !fold_mount_path(value, d->mount)) {
+				tool_error("run", "--mount %s: expected an absolute path other than /, without "
+					   "'.', '..', blanks, quotes or ':'", value ? value : "");
+				return EXIT_USAGE;
+			}
+			i++;
 		} else if (!strcmp(a, "--name")) {
 			if (!value || !valid_vm_name(value)) {
 				tool_error("run", "--name %s: expected 1 to %d letters, digits, '.', '_' or '-'",
@@ -261,6 +475,8 @@ static int parse(struct run_options *o, int argc, char **argv)
 		o->net = "user";
 	if (o->net && !strcmp(o->net, "none"))
 		o->net = NULL;
+	if (!place_disks(o))
+		return EXIT_USAGE;
 	return -1;
 }
 
@@ -302,7 +518,7 @@ static bool qemu_installed(void)
  * (the kernel's lib/cmdline.c reads this syntax back). */
 static char *kernel_cmdline(const struct run_options *o)
 {
-	size_t cap = 64;
+	size_t cap = 64 + DISK_MAX * (MOUNT_PATH_MAX + 32);
 	for (int i = o->first_arg; i < o->argc; i++)
 		cap += 2 * strlen(o->argv[i]) + 3;
 	char *line = malloc(cap), *p = line;
@@ -311,6 +527,9 @@ static char *kernel_cmdline(const struct run_options *o)
 	*p = '\0';
 	if (o->stats)
 		p += sprintf(p, "lull.stats=1");
+	for (unsigned i = 0; i < o->disk_count; i++)
+		p += sprintf(p, "%slull.mount=disk%u:%s%s", p != line ? " " : "", i, o->disks[i].mount,
+			     o->disks[i].read_only ? ":ro" : "");
 	for (int i = o->first_arg; i < o->argc; i++) {
 		const char *a = o->argv[i];
 		bool quote = !*a || strpbrk(a, " \t\n\"\\") != NULL;
@@ -352,6 +571,56 @@ static void add_network(struct argv_builder *cmd, const struct run_options *o)
 	argv_add(cmd, "-device");
 	argv_add(cmd, microvm ? "virtio-net-device,netdev=net0" : "virtio-net-pci,netdev=net0");
 	free(backend);
+}
+
+/* A file name inside a QEMU option, where ',' is written ",,". */
+static char *qemu_escape(const char *s)
+{
+	char *out = malloc(2 * strlen(s) + 1), *p = out;
+
+	if (!out)
+		return NULL;
+	for (; *s; s++) {
+		if (*s == ',')
+			*p++ = ',';
+		*p++ = *s;
+	}
+	*p = '\0';
+	return out;
+}
+
+/*
+ * Each disk: a -drive with its image and a virtio-blk device on it, over
+ * virtio-mmio on microvm, PCI elsewhere. Images are named through
+ * file.filename, never file=, which QEMU would parse for protocol prefixes
+ * ("fat:", "nbd:"...). cache=writeback makes a guest flush an fdatasync of
+ * the image (cache=unsafe would drop it; writethrough would sync every
+ * write). Shares are QEMU's vvfat driver, given its options one by one for
+ * the same reason.
+ */
+static void add_disks(struct argv_builder *cmd, const struct run_options *o)
+{
+	bool microvm = !strcmp(o->machine, "microvm");
+
+	for (unsigned i = 0; i < o->disk_count; i++) {
+		const struct disk_option *d = &o->disks[i];
+		char id[16], *path = qemu_escape(d->path);
+		snprintf(id, sizeof id, "disk%u", i);
+		char *drive = d->share
+			? concat("if=none,id=", id, ",format=raw,file.driver=vvfat,file.rw=on,file.dir=",
+				 path, NULL)
+			: concat("if=none,id=", id, ",format=raw,cache=writeback,file.driver=file,"
+				 "file.filename=", path, d->read_only ? ",readonly=on" : "", NULL);
+		char *device = concat(microvm ? "virtio-blk-device" : "virtio-blk-pci", ",drive=", id,
+				      NULL);
+		argv_add(cmd, "-drive");
+		argv_add(cmd, drive);
+		argv_add(cmd, "-device");
+		argv_add(cmd, device);
+		free(path);
+		free(drive);
+		free(device);
+	}
 }
 
 static int read_status(const char *path, int qemu_status)
@@ -408,6 +677,7 @@ static int boot(const struct run_options *o, const char *tmp)
 		argv_add(&cmd, cmdline);
 	}
 	add_network(&cmd, o);
+	add_disks(&cmd, o);
 
 	int result = EXIT_GUEST_FAULT;
 	if (cmdline && strlen(cmdline) > CMDLINE_MAX) {

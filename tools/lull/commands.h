@@ -5,5 +5,6 @@
 
 int cmd_build(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_disk(int argc, char **argv);
 
 #endif

@@ -20,6 +20,7 @@ static const char usage[] =
 	"  build FILE... -o IMAGE   compile C sources with musl and link them with the\n"
 	"                           Lull kernel into a bootable image\n"
 	"  run IMAGE [-- ARGS...]   boot an image under QEMU\n"
+	"  disk create FILE SIZE    make a FAT disk image for `lull run --disk`\n"
 	"  top                      every QEMU VM on this host: CPU and steal per VM\n"
 	"                           and vCPU, cgroups, a Lull guest's own counters\n"
 	"  place                    steal-aware placement of VMs with cgroups and\n"
@@ -65,6 +66,8 @@ int main(int argc, char **argv)
 		return cmd_build(argc - 1, argv + 1);
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "disk"))
+		return cmd_disk(argc - 1, argv + 1);
 	if (!strcmp(cmd, "top") || !strcmp(cmd, "place"))
 		return run_sibling(cmd, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
