@@ -5,7 +5,8 @@
 #   3. examples/httpd from a client, built for Linux and booted on Lull
 #      (tests/http/checks.sh);
 #   4. the network stack against Linux (tests/net/checks.sh), as root;
-#   5. the receive-path fuzzer (tests/fuzz), for FUZZ_SECONDS (45);
+#   5. the fuzzers (tests/fuzz: the network receive path, FAT images), for
+#      FUZZ_SECONDS (45) each;
 #   5b. steal seen and acted on (tests/steal/checks.sh: `lull top` and
 #      `lull place` on spinning VMs), as root;
 #   6. boot tests: every tests/boot/NAME.c image booted under QEMU TCG on each
@@ -56,28 +57,30 @@ run_unit_tests() {
 	local t out rc
 	for t in "$BUILD"/tests/unit/test_*; do
 		[ -x "$t" ] || continue
-		out=$("$t" 2>&1)
+		out=$(timeout "${UNIT_TIMEOUT:-300}" "$t" 2>&1)
 		rc=$?
+		[ $rc -eq 124 ] && out+=$'\n'"(stopped after ${UNIT_TIMEOUT:-300} s: a loop that does not end?)"
 		if [ $rc -eq 0 ]; then pass "unit/$(basename "$t")"; else fail "unit/$(basename "$t")" "exit $rc" "$out"; fi
 	done
 }
 
-# The receive-path fuzzer, for FUZZ_SECONDS, from the corpus in the repo:
-# a crash (any sanitizer report) fails the run and keeps the input.
-run_fuzz() {
-	local fuzzer=$BUILD/tests/fuzz/fuzz_receive out rc
+# run_fuzzer NAME CORPUS: a libFuzzer target for FUZZ_SECONDS from its corpus
+# in the repo: a crash (any sanitizer report) fails the run and keeps the
+# input in $BUILD/fuzz-artifacts-NAME/.
+run_fuzzer() {
+	local name=$1 fuzzer=$BUILD/tests/fuzz/fuzz_$1 corpus=$2 out rc
 	if [ ! -x "$fuzzer" ]; then
-		fail "fuzz/receive" "$fuzzer is not built (make test builds it; needs clang)"
+		fail "fuzz/$name" "$fuzzer is not built (make test builds it; needs clang)"
 		return
 	fi
-	mkdir -p "$BUILD/fuzz-corpus" "$BUILD/fuzz-artifacts"
+	mkdir -p "$BUILD/fuzz-corpus-$name" "$BUILD/fuzz-artifacts-$name"
 	out=$("$fuzzer" -max_total_time="${FUZZ_SECONDS:-45}" -print_final_stats=1 \
-		-artifact_prefix="$BUILD/fuzz-artifacts/" "$BUILD/fuzz-corpus" tests/fuzz/corpus 2>&1)
+		-artifact_prefix="$BUILD/fuzz-artifacts-$name/" "$BUILD/fuzz-corpus-$name" "$corpus" 2>&1)
 	rc=$?
 	if [ $rc -eq 0 ]; then
-		pass "fuzz/receive ($(grep -o 'stat::number_of_executed_units: [0-9]*' <<<"$out" | grep -o '[0-9]*$') inputs)"
+		pass "fuzz/$name ($(grep -o 'stat::number_of_executed_units: [0-9]*' <<<"$out" | grep -o '[0-9]*$') inputs)"
 	else
-		fail "fuzz/receive" "the fuzzer exited $rc; crashing input in $BUILD/fuzz-artifacts/" "$(grep -A30 -m1 'ERROR\|runtime error' <<<"$out")"
+		fail "fuzz/$name" "the fuzzer exited $rc; crashing input in $BUILD/fuzz-artifacts-$name/" "$(grep -A30 -m1 'ERROR\|runtime error' <<<"$out")"
 	fi
 }
 
@@ -256,7 +259,8 @@ if [ -z "$ONLY" ] || [ "$ONLY" = net ]; then
 	run_net_checks
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = fuzz ]; then
-	run_fuzz
+	run_fuzzer receive tests/fuzz/corpus
+	run_fuzzer fat tests/fuzz/corpus-fat
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = steal ]; then
 	source tests/steal/checks.sh

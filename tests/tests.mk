@@ -75,17 +75,27 @@ $(FUZZ_RECEIVE): tests/fuzz/fuzz_receive.c tests/net/host_platform.c $(NET_STACK
 		-fno-sanitize-recover=undefined -Ikernel -Ikernel/arch/x86_64/include -Itests/net \
 		-o $@ $(filter %.c,$^)
 
-# Runs the fuzzer for FUZZ_SECONDS from the corpus in the repo; new inputs
-# go to build/ (`make fuzz-merge` folds them into tests/fuzz/corpus).
-fuzz: $(FUZZ_RECEIVE)
-	@mkdir -p $(BUILD)/fuzz-corpus $(BUILD)/fuzz-artifacts
-	$(FUZZ_RECEIVE) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-		-artifact_prefix=$(BUILD)/fuzz-artifacts/ $(BUILD)/fuzz-corpus tests/fuzz/corpus
+# fuzz_fat: libFuzzer over FAT disk images (tests/fuzz/fuzz_fat.c; its corpus
+# in tests/fuzz/corpus-fat comes from make_fat_corpus.sh).
+FUZZ_FAT := $(BUILD)/tests/fuzz/fuzz_fat
+FUZZ_FAT_C := $(wildcard kernel/fs/fat/*.c) kernel/fs/block_cache.c tests/unit/fake_kernel.c tests/unit/fake_arch.c
 
-fuzz-merge: $(FUZZ_RECEIVE)
-	$(FUZZ_RECEIVE) -merge=1 tests/fuzz/corpus $(BUILD)/fuzz-corpus
+$(FUZZ_FAT): tests/fuzz/fuzz_fat.c $(FUZZ_FAT_C) $(wildcard kernel/fs/fat/*.h kernel/fs/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-Ikernel -Ikernel/arch/x86_64/include -Itests/unit -o $@ $(filter %.c,$^)
 
-test: all test-images unit-tests $(NETPEER) $(FUZZ_RECEIVE) $(BUILD)/httpd-linux $(STEAL_GUEST)
+# Runs each fuzzer for FUZZ_SECONDS from its corpus in the repo; new inputs
+# go to build/fuzz-corpus-NAME (`make fuzz-merge` folds them into the repo's).
+fuzz: $(FUZZ_RECEIVE) $(FUZZ_FAT)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ONLY=fuzz bash tests/run.sh
+
+fuzz-merge: $(FUZZ_RECEIVE) $(FUZZ_FAT)
+	$(FUZZ_RECEIVE) -merge=1 tests/fuzz/corpus $(BUILD)/fuzz-corpus-receive
+	$(FUZZ_FAT) -merge=1 tests/fuzz/corpus-fat $(BUILD)/fuzz-corpus-fat
+
+test: all test-images unit-tests $(NETPEER) $(FUZZ_RECEIVE) $(FUZZ_FAT) $(BUILD)/httpd-linux $(STEAL_GUEST) \
+		$(STORAGE_GUESTS)
 	bash tests/run.sh
 
 test-net: $(NETPEER)
