@@ -6,7 +6,7 @@ own code.
       fsck.fat -n finds nothing to fix; every "file: PATH SIZE SEED" line of
       the guest's console LOG is in the image with exactly the bytes
       tests/storage/content.h gives; and the folders those paths are in hold
-      no other file.
+      no other file but those of "keep: PATH" lines (checked by the guest).
   check_image.py records IMG PATH LOG
       the crash test: on a copy of IMG, fsck.fat -a repairs what it must
       (printed); then PATH holds every record whose "synced N" line is in
@@ -55,11 +55,13 @@ def check_manifest(img, log):
     code, report = fsck(img, repair=False)
     if code != 0:
         problems.append(f"fsck.fat -n exited {code}:\n{report}")
-    manifest = {}
+    manifest, kept = {}, set()
     for line in open(log, errors="replace"):
         if line.startswith("file: "):
             path, size, seed = line[6:].rstrip("\n").split("\t")
             manifest[path.lower()] = (path, int(size), int(seed))
+        elif line.startswith("keep: "):
+            kept.add(line[6:].rstrip("\n").lower())
     if not manifest:
         problems.append("the guest listed no files")
     with tempfile.TemporaryDirectory() as tmp:
@@ -73,7 +75,9 @@ def check_manifest(img, log):
             data = open(on_disk[key], "rb").read()
             if data != content(seed, size):
                 problems.append(f"{path}: {len(data)} bytes, not the {size} written")
-        extra = [p for p in on_disk if os.path.dirname(p) in folders and p not in manifest]
+        missing_kept = [p for p in kept if p not in on_disk]
+        problems += [f"{p}: missing" for p in sorted(missing_kept)]
+        extra = [p for p in on_disk if os.path.dirname(p) in folders and p not in manifest and p not in kept]
         problems += [f"{p}: on the disk but deleted by the guest" for p in sorted(extra)]
     print(f"{len(manifest)} files checked, {len(problems)} problems")
     return problems
@@ -118,4 +122,5 @@ def main():
     sys.exit(1 if problems else 0)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -93,6 +93,7 @@ int main(int argc, char **argv)
 	check_shared(path);
 	for (long i = 0; i < THREADS; i++)
 		printf("file: /own-%ld.bin\t%d\t%ld\n", i, OWN_SIZE, 100 + i);
+	printf("keep: /shared.log\n");
 	printf("writers: %d failures\n", failures);
 	return failures ? 1 : 0;
 }
