@@ -7,6 +7,8 @@
 #   4. the network stack against Linux (tests/net/checks.sh), as root;
 #   5. the fuzzers (tests/fuzz: the network receive path, FAT images), for
 #      FUZZ_SECONDS (45) each;
+#   5a. storage (tests/storage/checks.sh): guests write FAT disks and shared
+#      folders, judged on the host with dosfstools and mtools;
 #   5b. steal seen and acted on (tests/steal/checks.sh: `lull top` and
 #      `lull place` on spinning VMs), as root;
 #   6. boot tests: every tests/boot/NAME.c image booted under QEMU TCG on each
@@ -26,7 +28,7 @@
 #                             line matching `ready: REGEX`; it must exit 0
 #      In args, lull-args and host commands, @PORT@ is a free TCP port of
 #      the host (for -p @PORT@:N, or for the guest to reach 10.0.2.2:@PORT@).
-# ONLY=unit|cli|http|net|fuzz|steal|boot runs one part; BOOT_LIST="tests/boot/a.c ..."
+# ONLY=unit|cli|http|net|fuzz|storage|steal|boot runs one part; BOOT_LIST="tests/boot/a.c ..."
 # and MACHINES="microvm q35" narrow the boot tests.
 # Ends with one line "tests: N passed, N failed"; exits non-zero on failure.
 set -u
@@ -261,6 +263,10 @@ fi
 if [ -z "$ONLY" ] || [ "$ONLY" = fuzz ]; then
 	run_fuzzer receive tests/fuzz/corpus
 	run_fuzzer fat tests/fuzz/corpus-fat
+fi
+if [ -z "$ONLY" ] || [ "$ONLY" = storage ]; then
+	source tests/storage/checks.sh
+	run_storage_checks
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = steal ]; then
 	source tests/steal/checks.sh
