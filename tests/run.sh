@@ -248,9 +248,11 @@ if [ -z "$ONLY" ] || [ "$ONLY" = cli ]; then
 	source tests/cli/checks.sh
 	source tests/cli/top_checks.sh
 	source tests/cli/place_checks.sh
+	source tests/cli/disk_checks.sh
 	run_cli_checks
 	run_top_checks
 	run_place_checks
+	run_disk_checks
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = http ]; then
 	source tests/http/checks.sh

@@ -1,12 +1,14 @@
 # checks.sh: examples/httpd seen from a client (tests/http/checks.py): first
 # the Linux build on the host, which checks the server's logic alone and
-# quickly, then the Lull image under QEMU behind a forwarded host port.
+# quickly, then the Lull image under QEMU behind a forwarded host port,
+# serving its embedded tree, then the same files from a FAT disk.
 # Sourced by tests/run.sh (uses its pass/fail, free_port, BUILD and LULL).
 
-# http_check LABEL PORT PID LOG: waits for the server's "listening" line in
-# LOG, runs the client against PORT, then stops the server (PID).
+# http_check LABEL PORT PID LOG [WWW]: waits for the server's "listening"
+# line in LOG, runs the client against PORT (the files it serves are those
+# of WWW, default examples/httpd/www), then stops the server (PID).
 http_check() {
-	local label=$1 port=$2 pid=$3 log=$4 out rc
+	local label=$1 port=$2 pid=$3 log=$4 www=${5:-examples/httpd/www} out rc
 	for _ in $(seq 1 120); do
 		grep -q "^httpd: listening" "$log" && break
 		kill -0 "$pid" 2>/dev/null || break
@@ -18,7 +20,7 @@ http_check() {
 		wait "$pid" 2>/dev/null
 		return
 	fi
-	out=$(timeout 120 python3 tests/http/checks.py 127.0.0.1 "$port" examples/httpd/www 2>&1)
+	out=$(timeout 120 python3 tests/http/checks.py 127.0.0.1 "$port" "$www" 2>&1)
 	rc=$?
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
@@ -43,6 +45,18 @@ run_http_checks() {
 		port=$(free_port)
 		"$LULL" run "$BUILD/examples/httpd.elf" --smp 2 -p "$port:80" >"$tmp/lull.log" 2>&1 </dev/null &
 		http_check "http/lull [smp=2]" "$port" $! "$tmp/lull.log"
+		# FAT keeps times to 2 s: the copies get an even second, which it can hold.
+		mkdir -p "$tmp/disk"
+		cp -r examples/httpd/www "$tmp/disk/www"
+		find "$tmp/disk/www" -exec touch -d @1767225600 {} +
+		if "$LULL" disk create "$tmp/www.img" 16M --from "$tmp/disk" >"$tmp/disk.log" 2>&1; then
+			port=$(free_port)
+			"$LULL" run "$BUILD/examples/httpd.elf" --disk "$tmp/www.img" -p "$port:80" -- 80 /disk0/www \
+				>"$tmp/disk.log" 2>&1 </dev/null &
+			http_check "http/lull from a FAT disk" "$port" $! "$tmp/disk.log" "$tmp/disk/www"
+		else
+			fail "http/lull from a FAT disk" "lull disk create failed" "$(cat "$tmp/disk.log")"
+		fi
 	else
 		fail "http/lull" "$BUILD/examples/httpd.elf is not built (make BUILD=$BUILD examples)"
 	fi
