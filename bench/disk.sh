@@ -37,10 +37,11 @@ mkdir -p "$out"
 stamp() {
 	local guest=$1 line qemu=
 	while IFS= read -r line; do
+		line=${line%$'\r'} # a serial console ends its lines with CR LF
 		printf '%s\n' "$line" >>"$out/$guest.console"
 		case $line in
 		"phase "*)
-			[ -n "$qemu" ] || qemu=$(pgrep -f -- "-name bench-disk-$guest" | head -n 1)
+			[ -n "$qemu" ] || qemu=$(pgrep -f -- "^qemu-system.* -name bench-disk-$guest" | head -n 1)
 			printf '%s %s %s\n' "$line" "$(date +%s%N)" "$(cpu_ns "$qemu")" >>"$out/$guest.phases"
 			;;
 		esac

@@ -15,14 +15,14 @@ PHASES = (("seq_write", "sequential write", "MiB/s", "CPU-ms/MiB"),
 def phases(path):
     found, begun = {}, {}
     try:
-        lines = open(path).read().splitlines()
+        lines = open(path, newline="").read().split("\n")
     except OSError:
         return found
     for line in lines:
-        words = line.split()
-        if words[2] == "begin":
+        words = line.split()  # also drops a serial console's CR
+        if len(words) == 5 and words[2] == "begin":
             begun[words[1]] = int(words[4])
-        elif words[1] in begun:
+        elif len(words) == 7 and words[1] in begun:
             units, seconds, cpu = float(words[3]), float(words[4]), int(words[6])
             found[words[1]] = (units / seconds, (cpu - begun[words[1]]) / 1e6 / units)
     return found
