@@ -64,11 +64,14 @@ run_config() {
 		place=$!
 		sleep 3 # its first pass comes after a 1 s measurement
 	fi
+	# The host's busy time over the window, to tell the VMs' load from any other.
+	head -n 1 /proc/stat >"$out/$config-host.stat"
 	"$LULL" top --json --interval 1 --count "$T" >"$out/$config-top.jsonl" &
 	local top=$!
 	"$LOADGEN" --rate "$RATE" --on 2 --off 2 --cycles $((T / 4)) --timeout 5 \
 		"127.0.0.1:$PORT" >"$out/$config-web.txt" 2>/dev/null
 	wait "$top"
+	head -n 1 /proc/stat >>"$out/$config-host.stat"
 	[ -z "$place" ] || { kill "$place"; wait "$place" || true; }
 	cleanup
 }
@@ -114,9 +117,9 @@ cmd="make bench-steal"
 	echo "|---|---|---|---|---|"
 	awk -F'\t' '{ printf "| %s | %s | %.1f | %.1f | %.1f |\n", $1, $2, $3, $4, $5 }' "$out/rows.tsv"
 	echo
-	echo "| placement | fairness big/small | web p50 ms | web p99 ms |"
-	echo "|---|---|---|---|"
-	awk -F'\t' '!seen[$1]++ { printf "| %s | %s | %s | %s |\n", $1, $6, $7, $8 }' "$out/rows.tsv"
+	echo "| placement | fairness big/small | web p50 ms | web p99 ms | host busy % | of which not these VMs % |"
+	echo "|---|---|---|---|---|---|"
+	awk -F'\t' '!seen[$1]++ { printf "| %s | %s | %s | %s | %s | %s |\n", $1, $6, $7, $8, $9, $10 }' "$out/rows.tsv"
 	echo
 	echo "![steal](bench-steal-steal.png) ![cpu](bench-steal-cpu.png)"
 } >"$out/section.md"

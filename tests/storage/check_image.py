@@ -91,8 +91,7 @@ def check_records(img, path, log):
         copy = os.path.join(tmp, "disk.img")
         shutil.copyfile(img, copy)
         code, report = fsck(copy, repair=True)
-        found = [l for l in report.splitlines() if l and not l.startswith(("fsck.fat", "/dev", copy))]
-        print(f"fsck.fat -a exited {code}; it reported: {'; '.join(found[-6:]) or 'nothing'}")
+        found = [l.strip() for l in report.splitlines() if l and not l.startswith(("fsck.fat", "/dev", copy))]
         run = subprocess.run(["mcopy", "-n", "-i", copy, "::" + path, "-"], capture_output=True)
         data = run.stdout if run.returncode == 0 else b""
     for n in range(last + 1):
@@ -100,7 +99,8 @@ def check_records(img, path, log):
         if rec != record(n):
             problems.append(f"record {n} (synced) is {'missing' if not rec else 'damaged'}")
             break
-    print(f"{last + 1} records synced before the kill, {len(data) // RECORD_SIZE} on the disk")
+    print(f"{last + 1} records synced before the kill, {len(data) // RECORD_SIZE} on the disk; "
+          f"fsck.fat -a exited {code}, reporting: {'; '.join(found[-4:]) or 'nothing'}")
     return problems
 
 
