@@ -7,6 +7,7 @@
  * functions in fault reports. The linker script places that section last,
  * so the check that no function moved between the passes should never fail.
  */
+#include "app_toolchain.h"
 #include "commands.h"
 #include "elf_image.h"
 #include "files_image.h"
@@ -17,9 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#define MUSL_DIR "/usr/lib/x86_64-linux-musl"
-#define MUSL_SPECS MUSL_DIR "/musl-gcc.specs"
 
 static const char usage[] =
 	"usage: lull build FILE... -o IMAGE [--files DIR] [COMPILER FLAGS...] [-v]\n"
@@ -32,15 +30,16 @@ static const char usage[] =
 	"             files inside it; at most 64 MiB): the application sees it\n"
 	"             read-only at / (open, read, stat, readdir)\n"
 	"  -v         print each command run\n"
-	"  -l... -L...  passed to the link; every other -flag to the compiler\n"
-	"             (e.g. -O3 -DNAME=1 -Iinclude -Wall -lm)\n"
+	"  -l... -L... -Wl,...  passed to the link; every other -flag to the\n"
+	"             compiler (e.g. -O3 -DNAME=1 -Iinclude -Wall -lm)\n"
 	"  --help     this text\n"
 	"\n"
 	"Sources are compiled with -std=gnu11 -O2 -g -fno-omit-frame-pointer and can\n"
 	"include <lull/lull.h>. Exit status: 0 built, 1 compile or link error,\n"
 	"2 usage error.\n"
 	"\n"
-	"example: lull build server.c util.c -O3 -o server.elf\n";
+	"example: lull build server.c util.c -O3 -o server.elf\n"
+	"`lull cc` compiles existing projects' objects and archives for it.\n";
 
 struct build {
 	struct argv_builder inputs, cflags, ldflags, objects;
@@ -77,7 +76,7 @@ static int parse(struct build *b, int argc, char **argv)
 			b->files = argv[i];
 		} else if (!strcmp(a, "-v")) {
 			b->verbose = true;
-		} else if (!strncmp(a, "-l", 2) || !strncmp(a, "-L", 2)) {
+		} else if (!strncmp(a, "-l", 2) || !strncmp(a, "-L", 2) || !strncmp(a, "-Wl,", 4)) {
 			argv_add(&b->ldflags, a);
 		} else if (a[0] == '-') {
 			argv_add(&b->cflags, a);
@@ -116,10 +115,8 @@ static bool check_resources(struct build *b)
 {
 	const char *needed[] = { "/lib/liblull.a", "/lib/lull.ld", "/include/lull/lull.h" };
 
-	if (!file_exists(MUSL_SPECS)) {
-		tool_error("build", "musl is not installed; install it with: apt-get install musl-tools musl-dev");
+	if (!app_toolchain_present("build"))
 		return false;
-	}
 	for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++) {
 		char *path = concat(b->home, needed[i], NULL);
 		bool ok = file_exists(path);
@@ -143,11 +140,8 @@ static bool check_resources(struct build *b)
 static bool compile(struct build *b, const char *source, const char *object)
 {
 	struct argv_builder cmd = { 0 };
-	char *include = concat(b->home, "/include", NULL);
-	const char *fixed[] = { "gcc", "-specs=" MUSL_SPECS, "-std=gnu11", "-O2", "-g",
-				"-fno-omit-frame-pointer", "-fno-pie", "-I", include };
 
-	argv_add_all(&cmd, fixed, sizeof fixed / sizeof fixed[0]);
+	app_compile_command(&cmd, b->home);
 	argv_add_all(&cmd, (const char *const *)b->cflags.items, b->cflags.count);
 	argv_add(&cmd, "-c");
 	argv_add(&cmd, source);
@@ -155,7 +149,6 @@ static bool compile(struct build *b, const char *source, const char *object)
 	argv_add(&cmd, object);
 	int status = run_command(cmd.items, b->verbose);
 	argv_free(&cmd);
-	free(include);
 	if (status != 0)
 		tool_error("build", "compiling %s failed", source);
 	return status == 0;

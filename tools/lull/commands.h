@@ -4,6 +4,7 @@
 #define LULL_TOOL_COMMANDS_H
 
 int cmd_build(int argc, char **argv);
+int cmd_cc(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_disk(int argc, char **argv);
 

@@ -19,6 +19,8 @@ static const char usage[] =
 	"commands:\n"
 	"  build FILE... -o IMAGE   compile C sources with musl and link them with the\n"
 	"                           Lull kernel into a bootable image\n"
+	"  cc [GCC OPTIONS] FILE... a compiler driver for existing projects:\n"
+	"                           make CC=\"lull cc\" links images (also lull-cc)\n"
 	"  run IMAGE [-- ARGS...]   boot an image under QEMU\n"
 	"  disk create FILE SIZE    make a FAT disk image for `lull run --disk`\n"
 	"  top                      every QEMU VM on this host: CPU and steal per VM\n"
@@ -57,6 +59,11 @@ static int run_sibling(const char *cmd, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* Build systems that need CC to be one word run it as lull-cc, a
+	 * link to this program. */
+	const char *name = strrchr(argv[0], '/');
+	if (!strcmp(name ? name + 1 : argv[0], "lull-cc"))
+		return cmd_cc(argc, argv);
 	if (argc < 2) {
 		fputs(usage, stderr);
 		return EXIT_USAGE;
@@ -64,6 +71,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "build"))
 		return cmd_build(argc - 1, argv + 1);
+	if (!strcmp(cmd, "cc"))
+		return cmd_cc(argc - 1, argv + 1);
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "disk"))
