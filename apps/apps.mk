@@ -1,0 +1,16 @@
+# apps.mk: real applications built from Debian's source packages with
+# `lull cc` (apps/NAME/build.sh), into build/apps/NAME.elf. The sources are
+# cached in $LULL_APPS_CACHE (default build/apps-cache).
+
+.PHONY: apps apps-lua
+
+apps: apps-lua
+
+# Always run: build.sh knows whether Lua's objects are current, and links
+# again so that the image has the kernel of this tree.
+apps-lua: $(KERNEL_ARTIFACTS) $(BUILD)/lull $(BUILD)/lull-cc
+	BUILD=$(BUILD) apps/lua/build.sh
+
+# lull cc as one word, for build systems that run CC without a shell.
+$(BUILD)/lull-cc: $(BUILD)/lull
+	ln -sf lull $@

@@ -1,0 +1,40 @@
+#!/bin/bash
+# apps/lua/build.sh: the Lua 5.4 interpreter from Debian 12's source package
+# (lua5.4), built with `lull cc` and Lua's own Makefile into
+# $BUILD/apps/lua.elf (`make apps-lua` runs it; run it as root the first time
+# if apt has no deb-src entry yet, see apps/debian_source.sh).
+#
+# The source is fetched once into $LULL_APPS_CACHE (default build/apps-cache)
+# and built in $BUILD/apps/lua/, so a second run only relinks the image.
+# Debian's patches are applied except two that are Debian's packaging, not
+# Lua: 0001-build-system (a libtool build of shared libraries, replacing
+# Lua's Makefile) and 0002-lua-modules-paths (module paths under
+# /usr/lib/<multiarch>, from a header debian/rules generates). Lua's source
+# is not changed otherwise.
+#
+# Lua's Makefile is run as `make -C src posix ALL=lua CC="lull cc"`:
+#   posix   LUA_USE_POSIX (mkstemp, popen, ...) without LUA_USE_DLOPEN,
+#           since an image is static, and without readline;
+#   ALL=lua only the interpreter (luac is not needed in a guest);
+#   CC      lull cc, which compiles with Lull's flags and links the image.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+CACHE=${LULL_APPS_CACHE:-$BUILD/apps-cache}
+LULL=$PWD/$BUILD/lull
+source apps/debian_source.sh
+
+[ -x "$LULL" ] || { echo "$LULL is missing: run make first" >&2; exit 1; }
+src=$(fetch_debian_source lua5.4 "$CACHE" 0001-build-system.patch 0002-lua-modules-paths.patch)
+work=$BUILD/apps/lua
+if [ ! -f "$work/.lull-from" ] || [ "$(cat "$work/.lull-from")" != "$(cat "$src/.lull-skipped-patches")" ]; then
+	rm -rf "$work"
+	mkdir -p "$work"
+	cp -a "$src/." "$work/"
+	cat "$src/.lull-skipped-patches" >"$work/.lull-from"
+fi
+# The kernel may have changed since the last run: always link again.
+rm -f "$work/src/lua"
+make -s -C "$work/src" posix ALL=lua CC="$LULL cc"
+cp "$work/src/lua" "$BUILD/apps/lua.elf"
+echo "built $BUILD/apps/lua.elf"
