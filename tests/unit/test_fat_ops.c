@@ -3,7 +3,7 @@
  * by mkfs.fat: files written by mtools read back, and what the code writes
  * checked by fsck.fat -n and read back by mcopy, byte for byte.
  */
-// unit-under-test: kernel/fs/fat/bpb.c kernel/fs/fat/dir.c kernel/fs/fat/fat.c kernel/fs/fat/fat_table.c kernel/fs/fat/fat_time.c kernel/fs/fat/file.c kernel/fs/fat/name.c kernel/fs/fat/namespace.c kernel/fs/fat/node.c kernel/fs/fat/rename.c kernel/fs/block_cache.c tests/unit/fat_harness.c tests/unit/file_blockdev.c tests/unit/fake_kernel.c tests/unit/fake_arch.c
+// unit-under-test: kernel/fs/fat/bpb.c kernel/fs/fat/dir.c kernel/fs/fat/fat.c kernel/fs/fat/extent_map.c kernel/fs/fat/fat_table.c kernel/fs/fat/fat_time.c kernel/fs/fat/file.c kernel/fs/fat/name.c kernel/fs/fat/namespace.c kernel/fs/fat/node.c kernel/fs/fat/rename.c kernel/fs/block_cache.c tests/unit/fat_harness.c tests/unit/file_blockdev.c tests/unit/fake_kernel.c tests/unit/fake_arch.c
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -40,10 +40,10 @@ static bool same_short_name(const uint8_t *a, const uint8_t *b)
 
 /* The slot at `offset` of the directory starting at `first`; -ENOENT past
  * its end. */
-static int locate(struct fat_volume *v, uint32_t first, struct fat_cursor *cursor,
-		  uint32_t offset, struct fat_location *where)
+static int locate(struct fat_volume *v, uint32_t first, struct fat_map *map, uint32_t offset,
+		  struct fat_location *where)
 {
-	uint32_t cluster;
+	uint32_t cluster, run;
 
 	if (first == 0) {
 		if (offset >= v->g.root_entries * FAT_DIRENT_SIZE)
@@ -52,7 +52,7 @@ static int locate(struct fat_volume *v, uint32_t first, struct fat_cursor *curso
 		where->byte = offset % FAT_SECTOR;
 		return 0;
 	}
-	int rc = fat_seek(v, cursor, first, offset / v->g.cluster_bytes, &cluster);
+	int rc = fat_map_seek(v, map, first, offset / v->g.cluster_bytes, &cluster, &run);
 	if (rc)
 		return rc;
 	if (offset >= FAT_MAX_DIR_BYTES) {
@@ -132,14 +132,14 @@ static void name_short_entry(const struct lfn_state *s, struct fat_entry *out)
 
 /* The next entry from *offset on, in the directory starting at `first`:
  * 1, or 0 at the end. Deleted slots and volume labels are skipped. */
-static int scan(struct fat_volume *v, uint32_t first, struct fat_cursor *cursor,
+static int scan(struct fat_volume *v, uint32_t first, struct fat_map *map,
 		uint32_t *offset, struct fat_entry *out)
 {
 	struct lfn_state lfn = { 0 };
 
 	for (;;) {
 		uint32_t at = *offset;
-		int rc = locate(v, first, cursor, at, &out->where);
+		int rc = locate(v, first, map, at, &out->where);
 		if (rc == -ENOENT)
 			return 0;
 		if (!rc)
@@ -173,7 +173,7 @@ static uint32_t dir_first(const struct fat_volume *v, const struct fat_node *dir
 
 int dir_next(struct fat_volume *v, struct fat_node *dir, uint32_t *offset, struct fat_entry *out)
 {
-	return scan(v, dir_first(v, dir), &dir->cursor, offset, out);
+	return scan(v, dir_first(v, dir), &dir->map, offset, out);
 }
 
 bool dir_entry_is_dot(const struct fat_entry *e)
@@ -233,14 +233,14 @@ static int choose_short_name(struct fat_volume *v, struct fat_node *dir, const c
 /* Adds a zeroed cluster at the end of a directory of `size` bytes. */
 static int grow(struct fat_volume *v, struct fat_node *dir, uint32_t size)
 {
-	uint32_t last, added;
+	uint32_t last, added, run;
 	uint32_t first = dir_first(v, dir);
 
 	if (first == 0 || size + v->g.cluster_bytes > FAT_MAX_DIR_BYTES)
 		return -ENOSPC;
-	int rc = fat_seek(v, &dir->cursor, first, size / v->g.cluster_bytes - 1, &last);
+	int rc = fat_map_seek(v, &dir->map, first, size / v->g.cluster_bytes - 1, &last, &run);
 	if (!rc)
-		rc = fat_allocate(v, 0, &added);
+		rc = fat_allocate(v, 0, 1, &added, &run);
 	if (rc)
 		return rc;
 	/* Linked only once zeroed: a crash leaves a lost cluster, not garbage. */
@@ -261,7 +261,7 @@ static int find_free_run(struct fat_volume *v, struct fat_node *dir, unsigned sl
 
 	for (;;) {
 		uint8_t head;
-		int rc = locate(v, first, &dir->cursor, offset, &where);
+		int rc = locate(v, first, &dir->map, offset, &where);
 		if (rc == -ENOENT) {
 			rc = grow(v, dir, offset);
 			if (rc)
@@ -314,13 +314,13 @@ static int write_entries(struct fat_volume *v, struct fat_node *dir, uint32_t of
 			.checksum = checksum,
 		};
 		fill_lfn_slot(&l, units, count, seq);
-		int rc = locate(v, first, &dir->cursor, offset, where);
+		int rc = locate(v, first, &dir->map, offset, where);
 		if (!rc)
 			rc = write_slot(v, where, &l);
 		if (rc)
 			return rc;
 	}
-	int rc = locate(v, first, &dir->cursor, offset, where);
+	int rc = locate(v, first, &dir->map, offset, where);
 	return rc ? rc : write_slot(v, where, entry);
 }
 
@@ -350,7 +350,7 @@ int dir_remove(struct fat_volume *v, struct fat_node *dir, const struct fat_entr
 	struct fat_location where;
 
 	for (uint32_t offset = e->first_slot; offset < e->next_offset; offset += FAT_DIRENT_SIZE) {
-		int rc = locate(v, dir_first(v, dir), &dir->cursor, offset, &where);
+		int rc = locate(v, dir_first(v, dir), &dir->map, offset, &where);
 		if (!rc)
 			rc = block_cache_write(v->disk, where.sector, where.byte, &deleted, 1);
 		if (rc)
@@ -361,15 +361,16 @@ int dir_remove(struct fat_volume *v, struct fat_node *dir, const struct fat_entr
 
 int dir_is_empty(struct fat_volume *v, uint32_t first_cluster)
 {
-	struct fat_cursor cursor = { 0 };
+	struct fat_map map = { 0 };
 	struct fat_entry e;
 	uint32_t offset = 0;
 	int rc;
 
-	while ((rc = scan(v, first_cluster, &cursor, &offset, &e)) == 1)
+	while ((rc = scan(v, first_cluster, &map, &offset, &e)) == 1)
 		if (!dir_entry_is_dot(&e))
-			return 0;
-	return rc < 0 ? rc : 1;
+			break;
+	fat_map_release(&map);
+	return rc < 0 ? rc : rc == 0;
 }
 
 int dir_write_entry(struct fat_volume *v, const struct fat_location *where,
@@ -388,9 +389,9 @@ int dir_make(struct fat_volume *v, uint32_t parent_cluster, const struct fat_dir
 	     uint32_t *cluster)
 {
 	struct fat_dirent dots[2] = { *self, *self };
-	uint32_t c;
+	uint32_t c, one;
 
-	int rc = fat_allocate(v, 0, &c);
+	int rc = fat_allocate(v, 0, 1, &c, &one);
 	if (rc)
 		return rc;
 	memcpy(dots[0].name, dot_name, 11);

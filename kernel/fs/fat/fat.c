@@ -104,7 +104,7 @@ static int op_stat(struct vnode *vn, struct file_stat *st)
 	if (n->is_root && v->g.type != FAT32)
 		st->size = (uint64_t)v->g.root_entries * FAT_DIRENT_SIZE;
 	else if (fat_node_is_dir(n))
-		rc = fat_chain_length(v, fat_node_cluster(n), &clusters);
+		rc = fat_chain_length(v, fat_node_cluster(n), NULL, &clusters);
 	if (fat_node_is_dir(n) && clusters)
 		st->size = (uint64_t)clusters * v->g.cluster_bytes;
 	st->mtime = fat_time_to_unix(n->entry.mdate, n->entry.mtime);
@@ -196,7 +196,9 @@ int fat_unmount(struct mount *m)
 	struct fat_volume *v = volume_of_mount(m);
 	int rc = sync_volume(v);
 
-	kfree(fat_node_of(m->root), sizeof(struct fat_node));
+	struct fat_node *root = fat_node_of(m->root);
+	fat_map_release(&root->map);
+	kfree(root, sizeof *root);
 	int forget_rc = block_cache_forget(v->disk);
 	kfree(v, sizeof *v);
 	return rc ? rc : forget_rc;

@@ -105,10 +105,30 @@ struct fat_geometry {
 	uint64_t fsinfo_sector;   /* FAT32's FSInfo, 0 if none */
 };
 
-/* Follows a cluster chain without walking it again from its start for
- * each step: the cluster at `index` of the chain starting at `first`. */
-struct fat_cursor {
-	uint32_t first, index, cluster;
+/* Clusters index .. index + length - 1 of a chain are the disk's
+ * clusters cluster .. cluster + length - 1. */
+struct fat_extent {
+	uint32_t index, cluster, length;
+};
+
+/* A chain as far as it has been walked or grown (extent_map.c): its
+ * first clusters as extents in order, so that any of them is found by a
+ * binary search rather than a walk. At most FAT_MAP_MAX_EXTENTS; past
+ * them a cursor remembers the last cluster walked to. */
+#define FAT_MAP_MAX_EXTENTS 512
+struct fat_map {
+	uint32_t first;    /* the chain's first cluster; 0: nothing known */
+	uint32_t count, capacity;
+	struct fat_extent *runs;
+	uint32_t tail_index, tail_cluster; /* the cursor; cluster 0: none */
+};
+
+/* The FAT sector read last, a copy kept exact by every write to the FAT:
+ * walks and searches read entries in order, mostly from one sector. */
+struct fat_window {
+	bool valid;
+	uint64_t sector;
+	uint8_t data[FAT_SECTOR];
 };
 
 struct fat_volume {
@@ -121,6 +141,7 @@ struct fat_volume {
 	bool free_hinted;     /* free_count from FSInfo, kept up to date */
 	uint32_t free_count;
 	uint32_t next_free;   /* where the search for a free cluster starts */
+	struct fat_window window;
 	struct list_node nodes; /* fat_node.link: every node alive */
 };
 
@@ -139,7 +160,7 @@ struct fat_node {
 	bool is_root;
 	struct fat_location where;
 	struct fat_dirent entry; /* the short entry, as last written */
-	struct fat_cursor cursor;
+	struct fat_map map;
 };
 
 /* One entry of a directory as dir_next gives it. */
@@ -164,10 +185,13 @@ void fat_entry_set_cluster(struct fat_dirent *e, uint32_t cluster);
 bool fat_cluster_valid(const struct fat_volume *v, uint32_t cluster);
 uint64_t fat_cluster_sector(const struct fat_volume *v, uint32_t cluster);
 int fat_next(struct fat_volume *v, uint32_t cluster, uint32_t *next);
-int fat_seek(struct fat_volume *v, struct fat_cursor *c, uint32_t first, uint32_t index,
-	     uint32_t *cluster);
-int fat_chain_length(struct fat_volume *v, uint32_t first, uint32_t *length);
-int fat_allocate(struct fat_volume *v, uint32_t previous, uint32_t *out);
+/* Counts the chain's clusters, noting them in `map` unless it is NULL. */
+int fat_chain_length(struct fat_volume *v, uint32_t first, struct fat_map *map,
+		     uint32_t *length);
+/* Takes up to `want` free clusters in a row, chained and ending the chain,
+ * then links `previous` (unless 0) to the first: -ENOSPC if none is free. */
+int fat_allocate(struct fat_volume *v, uint32_t previous, uint32_t want, uint32_t *first,
+		 uint32_t *length);
 int fat_link(struct fat_volume *v, uint32_t from, uint32_t to);
 int fat_free_chain(struct fat_volume *v, uint32_t first);
 int fat_cut_chain(struct fat_volume *v, uint32_t last);
@@ -175,6 +199,20 @@ int fat_count_free(struct fat_volume *v);
 int fat_read_fsinfo(struct fat_volume *v);
 int fat_write_fsinfo(struct fat_volume *v);
 int fat_zero_cluster(struct fat_volume *v, uint32_t cluster);
+
+/* extent_map.c */
+/* The cluster at `index` of the chain starting at `first`, and how many
+ * clusters from there on are known to follow it on the disk (at least 1);
+ * -ENOENT when the chain is shorter. */
+int fat_map_seek(struct fat_volume *v, struct fat_map *m, uint32_t first, uint32_t index,
+		 uint32_t *cluster, uint32_t *run);
+/* Clusters index .. index + length - 1 of the chain starting at `first`
+ * are cluster .. cluster + length - 1 (just allocated, or walked). */
+void fat_map_note(struct fat_map *m, uint32_t first, uint32_t index, uint32_t cluster,
+		  uint32_t length);
+/* The chain now ends after its first `keep` clusters (none: it is gone). */
+void fat_map_cut(struct fat_map *m, uint32_t keep);
+void fat_map_release(struct fat_map *m);
 
 /* name.c */
 int fat_name_to_utf16(const char *name, uint16_t *units, unsigned *count);

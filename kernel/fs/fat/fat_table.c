@@ -55,19 +55,33 @@ static uint32_t entry_offset(const struct fat_volume *v, uint32_t cluster)
 	return cluster * (v->g.type == FAT16 ? 2u : 4u);
 }
 
+static uint32_t entry_bytes(const struct fat_volume *v)
+{
+	return v->g.type == FAT32 ? 4 : 2;
+}
+
+static uint64_t table_sector(const struct fat_volume *v, uint32_t copy, uint32_t offset)
+{
+	return v->g.fat_start + (uint64_t)copy * v->g.fat_sectors + offset / FAT_SECTOR;
+}
+
 /* len bytes at byte `offset` of FAT copy `copy`; only FAT12's entries can
  * straddle two sectors. */
 static int table_io(struct fat_volume *v, uint32_t copy, uint32_t offset, uint8_t *buf,
 		    uint32_t len, bool write)
 {
-	uint64_t base = v->g.fat_start + (uint64_t)copy * v->g.fat_sectors;
-
 	while (len) {
-		uint64_t sector = base + offset / FAT_SECTOR;
+		uint64_t sector = table_sector(v, copy, offset);
 		uint32_t byte = offset % FAT_SECTOR;
 		uint32_t n = len < FAT_SECTOR - byte ? len : FAT_SECTOR - byte;
 		int rc = write ? block_cache_write(v->disk, sector, byte, buf, n)
 			       : block_cache_read(v->disk, sector, byte, buf, n);
+		if (write && v->window.sector == sector) {
+			if (rc)
+				v->window.valid = false;
+			else
+				memcpy(v->window.data + byte, buf, n);
+		}
 		if (rc)
 			return rc;
 		offset += n;
@@ -77,11 +91,29 @@ static int table_io(struct fat_volume *v, uint32_t copy, uint32_t offset, uint8_
 	return 0;
 }
 
+/* The entry's bytes, from the window when it holds them. */
+static int entry_raw(struct fat_volume *v, uint32_t cluster, uint8_t *b)
+{
+	uint32_t offset = entry_offset(v, cluster), byte = offset % FAT_SECTOR;
+	uint64_t sector = table_sector(v, v->g.active_fat, offset);
+	struct fat_window *w = &v->window;
+
+	if (byte + entry_bytes(v) > FAT_SECTOR)
+		return table_io(v, v->g.active_fat, offset, b, entry_bytes(v), false);
+	if (!w->valid || w->sector != sector) {
+		w->sector = sector;
+		w->valid = block_cache_read(v->disk, sector, 0, w->data, FAT_SECTOR) == 0;
+		if (!w->valid)
+			return block_cache_read(v->disk, sector, byte, b, entry_bytes(v));
+	}
+	memcpy(b, w->data + byte, entry_bytes(v));
+	return 0;
+}
+
 static int read_entry(struct fat_volume *v, uint32_t cluster, uint32_t *value)
 {
 	uint8_t b[4] = { 0 };
-	uint32_t len = v->g.type == FAT32 ? 4 : 2;
-	int rc = table_io(v, v->g.active_fat, entry_offset(v, cluster), b, len, false);
+	int rc = entry_raw(v, cluster, b);
 
 	if (rc)
 		return rc;
@@ -111,25 +143,56 @@ static void merge_entry(const struct fat_volume *v, uint32_t cluster, uint32_t v
 		b[i] = (uint8_t)(value >> (8 * i));
 }
 
-/* Sets the entry in every FAT copy in use. */
-static int write_entry(struct fat_volume *v, uint32_t cluster, uint32_t value)
-{
-	uint32_t len = v->g.type == FAT32 ? 4 : 2;
-	uint32_t offset = entry_offset(v, cluster);
+/* The entries of `count` clusters from `first` on, as one run sets
+ * them: each links to the next when `chained` (else is 0), the last
+ * holds `last`. */
+struct run {
+	uint32_t first, count;
+	bool chained;
+	uint32_t last;
+};
 
+/* Sets the run's entries that lie in the FAT sector of entry `from`, in
+ * one read and one write of it; the number set goes to *done. */
+static int write_sector_of(struct fat_volume *v, uint32_t copy, const struct run *r,
+			   uint32_t from, uint32_t *done)
+{
+	uint8_t b[FAT_SECTOR + 4];
+	uint32_t start = entry_offset(v, from), end = (start / FAT_SECTOR + 1) * FAT_SECTOR;
+	uint32_t stop = r->first + r->count, c = from;
+
+	while (c < stop && entry_offset(v, c) < end)
+		c++;
+	uint32_t span = entry_offset(v, c - 1) + entry_bytes(v) - start;
+	int rc = table_io(v, copy, start, b, span, false);
+	if (rc)
+		return rc;
+	for (uint32_t x = from; x < c; x++) {
+		uint32_t value = x + 1 == stop ? r->last : r->chained ? x + 1 : 0;
+		merge_entry(v, x, value, b + entry_offset(v, x) - start);
+	}
+	*done = c - from;
+	return table_io(v, copy, start, b, span, true);
+}
+
+/* Sets the run's entries in every FAT copy in use. */
+static int write_run(struct fat_volume *v, const struct run *r)
+{
 	for (uint32_t copy = 0; copy < v->g.fat_count; copy++) {
 		if (!v->g.mirrored && copy != v->g.active_fat)
 			continue;
-		uint8_t b[4] = { 0 };
-		int rc = (v->g.type == FAT16) ? 0 : table_io(v, copy, offset, b, len, false);
-		if (rc)
-			return rc;
-		merge_entry(v, cluster, value, b);
-		rc = table_io(v, copy, offset, b, len, true);
-		if (rc)
-			return rc;
+		for (uint32_t c = r->first, n; c < r->first + r->count; c += n) {
+			int rc = write_sector_of(v, copy, r, c, &n);
+			if (rc)
+				return rc;
+		}
 	}
 	return 0;
+}
+
+static int write_entry(struct fat_volume *v, uint32_t cluster, uint32_t value)
+{
+	return write_run(v, &(struct run){ .first = cluster, .count = 1, .last = value });
 }
 
 int fat_next(struct fat_volume *v, uint32_t cluster, uint32_t *next)
@@ -153,51 +216,28 @@ int fat_next(struct fat_volume *v, uint32_t cluster, uint32_t *next)
 	return 0;
 }
 
-int fat_seek(struct fat_volume *v, struct fat_cursor *c, uint32_t first, uint32_t index,
-	     uint32_t *cluster)
+/* Frees `count` clusters from `first` on, each of which the chain being
+ * freed links to the next. */
+static int release_run(struct fat_volume *v, uint32_t first, uint32_t count)
 {
-	if (!fat_cluster_valid(v, first)) {
-		fat_error(v, "a chain starts at cluster %u, outside the volume", first);
-		return -EIO;
-	}
-	if (index >= v->g.cluster_count) {
-		fat_error(v, "the chain from cluster %u is longer than the volume", first);
-		return -EIO;
-	}
-	if (c->first != first || c->index > index || !fat_cluster_valid(v, c->cluster))
-		*c = (struct fat_cursor){ .first = first, .index = 0, .cluster = first };
-	while (c->index < index) {
-		uint32_t next;
-		int rc = fat_next(v, c->cluster, &next);
-		if (rc)
-			return rc;
-		if (next == FAT_CHAIN_END)
-			return -ENOENT;
-		c->cluster = next;
-		c->index++;
-	}
-	*cluster = c->cluster;
-	return 0;
-}
-
-static int release_cluster(struct fat_volume *v, uint32_t cluster)
-{
-	int rc = write_entry(v, cluster, 0);
+	int rc = write_run(v, &(struct run){ .first = first, .count = count });
 
 	if (rc)
 		return rc;
 	if (v->free_known || v->free_hinted)
-		v->free_count++;
-	if (cluster < v->next_free)
-		v->next_free = cluster;
+		v->free_count += count;
+	if (first < v->next_free)
+		v->next_free = first;
 	return 0;
 }
 
-/* Follows the chain from `first` to its end (freeing each cluster when
- * `release`), at most the cluster count of steps; *length counts them. */
-static int follow_chain(struct fat_volume *v, uint32_t first, bool release, uint32_t *length)
+/* Follows the chain from `first` to its end, at most the cluster count of
+ * steps; *length counts them. When `release`, each run of contiguous
+ * clusters is freed once walked past; `map`, unless NULL, notes them. */
+static int follow_chain(struct fat_volume *v, uint32_t first, bool release, struct fat_map *map,
+			uint32_t *length)
 {
-	uint32_t n = 0;
+	uint32_t n = 0, run_start = first;
 
 	for (uint32_t c = first; c != FAT_CHAIN_END; n++) {
 		uint32_t next;
@@ -210,34 +250,46 @@ static int follow_chain(struct fat_volume *v, uint32_t first, bool release, uint
 			return -EIO;
 		}
 		int rc = fat_next(v, c, &next);
-		if (!rc && release)
-			rc = release_cluster(v, c);
+		if (!rc && release && next != c + 1) {
+			rc = release_run(v, run_start, c - run_start + 1);
+			run_start = next;
+		}
 		if (rc)
 			return rc;
+		if (map)
+			fat_map_note(map, first, n, c, 1);
 		c = next;
 	}
 	*length = n;
 	return 0;
 }
 
-int fat_chain_length(struct fat_volume *v, uint32_t first, uint32_t *length)
+int fat_chain_length(struct fat_volume *v, uint32_t first, struct fat_map *map, uint32_t *length)
 {
-	return follow_chain(v, first, false, length);
+	return follow_chain(v, first, false, map, length);
 }
 
-/* The first free cluster from the hint on, wrapping around once. */
-static int find_free(struct fat_volume *v, uint32_t *out)
+static int is_free(struct fat_volume *v, uint32_t cluster, bool *free)
+{
+	uint32_t value = 1;
+	int rc = fat_cluster_valid(v, cluster) ? read_entry(v, cluster, &value) : 0;
+
+	*free = !rc && value == 0;
+	return rc;
+}
+
+/* The first free cluster from `start` on, wrapping around once. */
+static int find_free(struct fat_volume *v, uint32_t start, uint32_t *out)
 {
 	uint32_t count = v->g.cluster_count;
-	uint32_t start = fat_cluster_valid(v, v->next_free) ? v->next_free - 2 : 0;
 
 	for (uint32_t i = 0; i < count; i++) {
-		uint32_t c = 2 + (start + i) % count;
-		uint32_t value;
-		int rc = read_entry(v, c, &value);
+		uint32_t c = 2 + (start - 2 + i) % count;
+		bool free;
+		int rc = is_free(v, c, &free);
 		if (rc)
 			return rc;
-		if (value == 0) {
+		if (free) {
 			*out = c;
 			return 0;
 		}
@@ -247,24 +299,51 @@ static int find_free(struct fat_volume *v, uint32_t *out)
 	return -ENOSPC;
 }
 
-int fat_allocate(struct fat_volume *v, uint32_t previous, uint32_t *out)
+/* Up to `want` free clusters in a row: right after `previous` when that
+ * one is free, so that a growing file stays contiguous; else from the
+ * free-space hint on. */
+static int find_run(struct fat_volume *v, uint32_t previous, uint32_t want, uint32_t *first,
+		    uint32_t *length)
 {
-	uint32_t c;
+	uint32_t start = fat_cluster_valid(v, v->next_free) ? v->next_free : 2;
+	bool free;
+	int rc = previous ? is_free(v, previous + 1, &free) : 0;
+
+	if (!rc && previous && free)
+		start = previous + 1;
+	if (!rc)
+		rc = find_free(v, start, first);
+	*length = 1;
+	while (!rc && *length < want) {
+		rc = is_free(v, *first + *length, &free);
+		if (!free)
+			break;
+		++*length;
+	}
+	return rc;
+}
+
+int fat_allocate(struct fat_volume *v, uint32_t previous, uint32_t want, uint32_t *first,
+		 uint32_t *length)
+{
+	uint32_t c, n;
 
 	if (v->free_known && v->free_count == 0)
 		return -ENOSPC;
-	int rc = find_free(v, &c);
+	int rc = find_run(v, previous, want, &c, &n);
 	if (rc)
 		return rc;
-	rc = write_entry(v, c, end_marker(v) | 7);
+	rc = write_run(v, &(struct run){ .first = c, .count = n, .chained = true,
+					 .last = end_marker(v) | 7 });
 	if (!rc && previous)
 		rc = write_entry(v, previous, c);
 	if (rc)
 		return rc;
 	if (v->free_known || v->free_hinted)
-		v->free_count--;
-	v->next_free = c + 1;
-	*out = c;
+		v->free_count = v->free_count > n ? v->free_count - n : 0;
+	v->next_free = c + n;
+	*first = c;
+	*length = n;
 	return 0;
 }
 
@@ -277,7 +356,7 @@ int fat_free_chain(struct fat_volume *v, uint32_t first)
 {
 	uint32_t freed;
 
-	return follow_chain(v, first, true, &freed);
+	return follow_chain(v, first, true, NULL, &freed);
 }
 
 int fat_cut_chain(struct fat_volume *v, uint32_t last)
@@ -299,11 +378,11 @@ int fat_count_free(struct fat_volume *v)
 	if (v->free_known)
 		return 0;
 	for (uint32_t c = 2; c - 2 < v->g.cluster_count; c++) {
-		uint32_t value;
-		int rc = read_entry(v, c, &value);
+		bool is;
+		int rc = is_free(v, c, &is);
 		if (rc)
 			return rc;
-		free += value == 0;
+		free += is;
 	}
 	v->free_count = free;
 	v->free_known = true;
@@ -351,9 +430,13 @@ int fat_write_fsinfo(struct fat_volume *v)
 	if (rc || !fsinfo_valid(b))
 		return rc;
 	bool known = v->free_known || (v->free_hinted && v->free_count <= v->g.cluster_count);
-	put_le32(b + 488, known ? v->free_count : FSINFO_UNKNOWN);
-	put_le32(b + 492, fat_cluster_valid(v, v->next_free) ? v->next_free : FSINFO_UNKNOWN);
-	return block_cache_write(v->disk, v->g.fsinfo_sector, 488, b + 488, 8);
+	uint8_t now[8];
+	put_le32(now, known ? v->free_count : FSINFO_UNKNOWN);
+	put_le32(now + 4, fat_cluster_valid(v, v->next_free) ? v->next_free : FSINFO_UNKNOWN);
+	/* Unchanged (an fsync after writes inside a file): no sector to write. */
+	if (!memcmp(b + 488, now, sizeof now))
+		return 0;
+	return block_cache_write(v->disk, v->g.fsinfo_sector, 488, now, sizeof now);
 }
 
 int fat_zero_cluster(struct fat_volume *v, uint32_t cluster)

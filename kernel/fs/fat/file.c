@@ -62,21 +62,31 @@ static int transfer_sectors(struct fat_volume *v, uint64_t sector, uint32_t coun
 	return 0;
 }
 
-/* Grows a whole-sector chunk that ends where its cluster ends over the
- * clusters that follow it on the disk, so that one request moves them all. */
-static int contiguous(struct fat_node *n, uint32_t index, uint32_t cluster, size_t len,
-		      size_t *chunk)
+static int seek(struct fat_node *n, uint32_t index, uint32_t *cluster, uint32_t *run)
 {
-	struct fat_volume *v = n->vol;
+	return fat_map_seek(n->vol, &n->map, fat_node_cluster(n), index, cluster, run);
+}
 
-	while (*chunk + v->g.cluster_bytes <= len && *chunk < MAX_RUN_BYTES) {
-		uint32_t next;
-		int rc = fat_seek(v, &n->cursor, fat_node_cluster(n), ++index, &next);
-		if (rc == -ENOENT || (!rc && next != ++cluster))
-			return 0;
-		if (rc)
-			return rc;
-		*chunk += v->g.cluster_bytes;
+/* Grows a whole-sector chunk that ends where its cluster ends over the
+ * clusters that follow it on the disk (`run` of them are known to), so
+ * that one request moves them all. */
+static int contiguous(struct fat_node *n, uint32_t index, uint32_t cluster, uint32_t run,
+		      size_t len, size_t *chunk)
+{
+	uint32_t cluster_bytes = n->vol->g.cluster_bytes;
+
+	while (*chunk + cluster_bytes <= len && *chunk < MAX_RUN_BYTES) {
+		index++;
+		cluster++;
+		if (--run == 0) {
+			uint32_t next;
+			int rc = seek(n, index, &next, &run);
+			if (rc == -ENOENT || (!rc && next != cluster))
+				return 0;
+			if (rc)
+				return rc;
+		}
+		*chunk += cluster_bytes;
 	}
 	return 0;
 }
@@ -88,9 +98,8 @@ static int transfer(struct fat_node *n, struct span s, size_t len, uint64_t offs
 	uint32_t cluster_bytes = v->g.cluster_bytes;
 
 	while (len) {
-		uint32_t cluster;
-		int rc = fat_seek(v, &n->cursor, fat_node_cluster(n), (uint32_t)(offset / cluster_bytes),
-				  &cluster);
+		uint32_t cluster, run, index = (uint32_t)(offset / cluster_bytes);
+		int rc = seek(n, index, &cluster, &run);
 		if (rc == -ENOENT) {
 			fat_error(v, "a file's chain ends before its size");
 			rc = -EIO;
@@ -102,7 +111,7 @@ static int transfer(struct fat_node *n, struct span s, size_t len, uint64_t offs
 		size_t chunk = len < cluster_bytes - within ? len : cluster_bytes - within;
 		if (byte == 0 && chunk >= FAT_SECTOR) {
 			chunk -= chunk % FAT_SECTOR;
-			rc = contiguous(n, (uint32_t)(offset / cluster_bytes), cluster, len, &chunk);
+			rc = contiguous(n, index, cluster, run, len, &chunk);
 			if (!rc)
 				rc = transfer_sectors(v, sector, (uint32_t)(chunk / FAT_SECTOR), &s);
 		} else {
@@ -137,34 +146,46 @@ long fat_file_read(struct fat_node *n, void *buf, size_t len, uint64_t offset)
 	return rc ? rc : (long)len;
 }
 
+/* Chains up to `want` new clusters at index i of the file, whose chain
+ * ends just before it; *added says how many. */
+static int append(struct fat_node *n, uint32_t i, uint32_t want, uint32_t *added)
+{
+	struct fat_volume *v = n->vol;
+	uint32_t last = 0, first, run;
+	int rc = i ? seek(n, i - 1, &last, &run) : 0;
+
+	if (!rc)
+		rc = fat_allocate(v, last, want, &first, added);
+	if (rc)
+		return rc;
+	if (i == 0)
+		fat_entry_set_cluster(&n->entry, first);
+	fat_map_note(&n->map, fat_node_cluster(n), i, first, *added);
+	return 0;
+}
+
 /* Makes the chain `need` clusters long (or as long as the free space
  * allows: *have says how long it is). */
 static int extend(struct fat_node *n, uint64_t need, uint64_t *have)
 {
 	struct fat_volume *v = n->vol;
-	uint32_t cluster;
+	uint64_t i = clusters_for(v, n->entry.size);
 
-	for (uint64_t i = clusters_for(v, n->entry.size); i < need; i++) {
-		*have = i;
-		if (i >= v->g.cluster_count)
-			return 0;
-		int rc = 0;
-		if (i == 0 && fat_node_cluster(n) == 0) {
-			rc = fat_allocate(v, 0, &cluster);
-			if (!rc)
-				fat_entry_set_cluster(&n->entry, cluster);
-		} else {
-			/* Clusters already chained past the size are used first. */
-			rc = fat_seek(v, &n->cursor, fat_node_cluster(n), (uint32_t)i, &cluster);
-			if (rc == -ENOENT)
-				rc = fat_allocate(v, n->cursor.cluster, &cluster);
-		}
+	if (need > v->g.cluster_count)
+		need = v->g.cluster_count;
+	while (i < need) {
+		uint32_t cluster, run;
+		/* Clusters already chained past the size are used first. */
+		int rc = fat_node_cluster(n) ? seek(n, (uint32_t)i, &cluster, &run) : -ENOENT;
+		if (rc == -ENOENT)
+			rc = append(n, (uint32_t)i, (uint32_t)(need - i), &run);
 		if (rc == -ENOSPC)
-			return 0;
+			break;
 		if (rc)
 			return rc;
+		i += run < need - i ? run : need - i;
 	}
-	*have = need;
+	*have = i;
 	return 0;
 }
 
@@ -177,13 +198,17 @@ static int trim(struct fat_node *n, uint64_t size)
 
 	if (first == 0)
 		return 0;
-	n->cursor = (struct fat_cursor){ 0 };
 	if (keep == 0) {
+		fat_map_cut(&n->map, 0);
 		fat_entry_set_cluster(&n->entry, 0);
 		return fat_free_chain(v, first);
 	}
-	int rc = fat_seek(v, &n->cursor, first, (uint32_t)(keep - 1), &last);
-	return rc ? rc : fat_cut_chain(v, last);
+	uint32_t run;
+	int rc = seek(n, (uint32_t)(keep - 1), &last, &run);
+	if (rc)
+		return rc;
+	fat_map_cut(&n->map, (uint32_t)keep);
+	return fat_cut_chain(v, last);
 }
 
 /* Grows the file to hold `end` bytes, or fewer when the disk is full:

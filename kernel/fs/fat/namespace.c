@@ -118,6 +118,8 @@ static int remove_entry(struct fat_node *d, const struct fat_entry *e)
 		fat_node_forget(open);
 		if (!directory)
 			return 0;
+		/* A directory's clusters go now: its map must not outlive them. */
+		fat_map_cut(&open->map, 0);
 	}
 	return cluster ? fat_free_chain(v, cluster) : 0;
 }

@@ -67,7 +67,8 @@ static bool revive(struct fat_node *n)
 	return false;
 }
 
-static int check_entry(struct fat_volume *v, const struct fat_entry *e)
+/* Checks e's chain, noting its extents in `map` as it goes. */
+static int check_entry(struct fat_volume *v, const struct fat_entry *e, struct fat_map *map)
 {
 	uint32_t cluster = fat_entry_cluster(v, &e->raw), length;
 	uint64_t need = ((uint64_t)e->raw.size + v->g.cluster_bytes - 1) / v->g.cluster_bytes;
@@ -81,7 +82,7 @@ static int check_entry(struct fat_volume *v, const struct fat_entry *e)
 	}
 	if (cluster == 0 && e->raw.size == 0)
 		return 0;
-	int rc = fat_chain_length(v, cluster, &length);
+	int rc = fat_chain_length(v, cluster, map, &length);
 	if (rc)
 		return rc;
 	if (length < need) {
@@ -119,12 +120,15 @@ int fat_node_get(struct fat_volume *v, const struct fat_entry *e, struct fat_nod
 	}
 	if (n)
 		fat_node_forget(n);
-	int rc = check_entry(v, e);
-	if (rc)
-		return rc;
 	n = kmalloc(sizeof *n);
 	if (!n)
 		return -ENOMEM;
+	int rc = check_entry(v, e, &n->map);
+	if (rc) {
+		fat_map_release(&n->map);
+		kfree(n, sizeof *n);
+		return rc;
+	}
 	n->entry = e->raw;
 	n->where = e->where;
 	init_vnode(v, n, fat_location_ino(&e->where));
@@ -156,5 +160,6 @@ void fat_node_release(struct vnode *vn)
 	if (n->unlinked && !fat_node_is_dir(n) && cluster && fat_free_chain(v, cluster))
 		fat_error(v, "the clusters of a deleted file could not be freed");
 	mutex_unlock(&v->lock);
+	fat_map_release(&n->map);
 	kfree(n, sizeof *n);
 }

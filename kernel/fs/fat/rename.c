@@ -65,6 +65,8 @@ static int replace(struct fat_volume *v, const struct fat_entry *src, struct fat
 		fat_node_forget(old);
 		if (!(old->entry.attr & FAT_ATTR_DIRECTORY))
 			return 0;
+		/* A directory's clusters go now: its map must not outlive them. */
+		fat_map_cut(&old->map, 0);
 	}
 	return old_cluster ? fat_free_chain(v, old_cluster) : 0;
 }
