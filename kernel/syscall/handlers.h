@@ -56,6 +56,7 @@ long sys_getdents64(const struct syscall_args *a);
 long sys_ftruncate(const struct syscall_args *a);
 long sys_fsync(const struct syscall_args *a);
 long sys_fdatasync(const struct syscall_args *a);
+long sys_fadvise64(const struct syscall_args *a);
 long sys_sync(const struct syscall_args *a);
 long sys_syncfs(const struct syscall_args *a);
 long sys_fstatfs(const struct syscall_args *a);

@@ -50,6 +50,9 @@
 #define SEEK_CUR 1
 #define SEEK_END 2
 
+/* posix_fadvise's advice: NORMAL 0 ... NOREUSE 5. */
+#define POSIX_FADV_NOREUSE 5
+
 /* linux_dirent64's d_type. */
 #define DT_DIR 4
 #define DT_REG 8

@@ -507,6 +507,18 @@ long sys_fdatasync(const struct syscall_args *a)
 	return sync_fd(a->arg[0], true);
 }
 
+/* Advice is only a hint, and this kernel keeps no page cache for it to
+ * steer: it is checked as Linux checks it and then ignored. */
+long sys_fadvise64(const struct syscall_args *a)
+{
+	struct file *f = fd_get((int)a->arg[0]);
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	bool known = a->arg[3] >= 0 && a->arg[3] <= POSIX_FADV_NOREUSE;
+	return a->arg[2] < 0 || !known ? -EINVAL : 0;
+}
+
 /* sync(2) cannot fail; a mount that could not be written back is
  * reported on the console by the layer. */
 long sys_sync(const struct syscall_args *a)

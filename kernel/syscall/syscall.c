@@ -73,6 +73,7 @@ static const syscall_handler handlers[SYSCALL_COUNT] = {
 	[SYS_ftruncate] = sys_ftruncate,
 	[SYS_fsync] = sys_fsync,
 	[SYS_fdatasync] = sys_fdatasync,
+	[SYS_fadvise64] = sys_fadvise64,
 	[SYS_sync] = sys_sync,
 	[SYS_syncfs] = sys_syncfs,
 	[SYS_fstatfs] = sys_fstatfs,
