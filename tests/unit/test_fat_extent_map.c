@@ -136,6 +136,15 @@ static void make_files(struct vnode **a, struct vnode **b, struct model *md)
 	md->size = 0;
 }
 
+/* The test's end: both files closed, the image judged on the host. */
+static void close_and_check(struct vnode *a, struct vnode *b, struct model *md)
+{
+	vnode_put(a);
+	vnode_put(b);
+	expect_on_host("frag.bin", md);
+	free(md->data);
+}
+
 static void random_access_over_a_fragmented_file(void **state)
 {
 	(void)state;
@@ -159,10 +168,7 @@ static void random_access_over_a_fragmented_file(void **state)
 		expect_map_matches_chain(a);
 	}
 	expect_model_range(a, &md, 0, md.size);
-	vnode_put(a);
-	vnode_put(b);
-	expect_on_host("frag.bin", &md);
-	free(md.data);
+	close_and_check(a, b, &md);
 }
 
 static void truncate_inside_an_extent(void **state)
@@ -191,10 +197,7 @@ static void truncate_inside_an_extent(void **state)
 	assert_int_equal(m->count, 0);
 	model_write(a, &md, 0, 3 * cluster, 3);
 	expect_map_matches_chain(a);
-	vnode_put(a);
-	vnode_put(b);
-	expect_on_host("frag.bin", &md);
-	free(md.data);
+	close_and_check(a, b, &md);
 }
 
 static void map_size_is_bounded(void **state)
@@ -249,10 +252,7 @@ static void contiguous_file_and_one_fsync(void **state)
 	assert_int_equal(a->ops->fsync(a, false), 0);
 	assert_int_equal(h.disk->flushes, flushes + 1);
 	assert_int_equal(block_cache_stats().writebacks, writebacks + 1);
-	vnode_put(a);
-	vnode_put(b);
-	expect_on_host("frag.bin", &md);
-	free(md.data);
+	close_and_check(a, b, &md);
 }
 
 #define ON(kind, test) cmocka_unit_test_prestate_setup_teardown(test, setup, teardown, (void *)&kind)
