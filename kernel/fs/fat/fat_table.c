@@ -169,7 +169,7 @@ static int write_sector_of(struct fat_volume *v, uint32_t copy, const struct run
 		return rc;
 	for (uint32_t x = from; x < c; x++) {
 		uint32_t value = x + 1 == stop ? r->last : r->chained ? x + 1 : 0;
-		merge_entry(v, x, value, b + entry_offset(v, x) - start);
+		merge_entry(v, x, value, b + (entry_offset(v, x) - start));
 	}
 	*done = c - from;
 	return table_io(v, copy, start, b, span, true);
