@@ -4,8 +4,10 @@
 # $BUILD/apps/lua.elf (`make apps-lua` runs it; run it as root the first time
 # if apt has no deb-src entry yet, see apps/debian_source.sh).
 #
-# The source is fetched once into $LULL_APPS_CACHE (default build/apps-cache)
-# and built in $BUILD/apps/lua/, so a second run only relinks the image.
+# The source is fetched once into $LULL_APPS_CACHE (default $BUILD/apps-cache)
+# and built in $BUILD/apps/lua/, so a second run only relinks the image
+# (rm -rf $BUILD/apps/lua compiles Lua again, e.g. after lull cc's flags
+# change).
 # Debian's patches are applied except two that are Debian's packaging, not
 # Lua: 0001-build-system (a libtool build of shared libraries, replacing
 # Lua's Makefile) and 0002-lua-modules-paths (module paths under
@@ -21,10 +23,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 CACHE=${LULL_APPS_CACHE:-$BUILD/apps-cache}
-LULL=$PWD/$BUILD/lull
 source apps/debian_source.sh
 
-[ -x "$LULL" ] || { echo "$LULL is missing: run make first" >&2; exit 1; }
+[ -x "$BUILD/lull" ] || { echo "$BUILD/lull is missing: run make first" >&2; exit 1; }
+# Lua's Makefile runs CC from src/: an absolute path.
+LULL=$(realpath "$BUILD/lull")
 src=$(fetch_debian_source lua5.4 "$CACHE" 0001-build-system.patch 0002-lua-modules-paths.patch)
 work=$BUILD/apps/lua
 if [ ! -f "$work/.lull-from" ] || [ "$(cat "$work/.lull-from")" != "$(cat "$src/.lull-skipped-patches")" ]; then
