@@ -34,6 +34,8 @@ help:
 	@echo "make bench-idle   idle host-CPU benchmark into docs/BENCHMARKS.md"
 	@echo "make bench-http   HTTP bursts: Lull vs a Linux guest vs the floor guest"
 	@echo "make bench-steal  steal of over-committed VMs under three placements (root)"
+	@echo "make bench-disk   disk throughput and host CPU: Lull vs a Linux guest"
+	@echo "make apps         real programs from Debian's sources (root once: deb-src)"
 	@echo "make clean        remove build/"
 
 check-deps:
@@ -111,6 +113,7 @@ $(BUILD)/httpd-linux: examples/httpd/httpd.c
 
 include tests/tests.mk
 include bench/bench.mk
+include apps/apps.mk
 
 clean:
 	rm -rf $(BUILD)

@@ -9,7 +9,8 @@
 #      FUZZ_SECONDS (45) each;
 #   5a. storage (tests/storage/checks.sh): guests write FAT disks and shared
 #      folders, judged on the host with dosfstools and mtools;
-#   5b. steal seen and acted on (tests/steal/checks.sh: `lull top` and
+#   5b. real applications built from Debian's sources (tests/apps: Lua);
+#   5c. steal seen and acted on (tests/steal/checks.sh: `lull top` and
 #      `lull place` on spinning VMs), as root;
 #   6. boot tests: every tests/boot/NAME.c image booted under QEMU TCG on each
 #      machine type, its console and exit status checked against the
@@ -28,7 +29,7 @@
 #                             line matching `ready: REGEX`; it must exit 0
 #      In args, lull-args and host commands, @PORT@ is a free TCP port of
 #      the host (for -p @PORT@:N, or for the guest to reach 10.0.2.2:@PORT@).
-# ONLY=unit|cli|http|net|fuzz|storage|steal|boot runs one part; BOOT_LIST="tests/boot/a.c ..."
+# ONLY=unit|cli|http|net|fuzz|storage|apps|steal|boot runs one part; BOOT_LIST="tests/boot/a.c ..."
 # and MACHINES="microvm q35" narrow the boot tests.
 # Ends with one line "tests: N passed, N failed"; exits non-zero on failure.
 set -u
@@ -249,10 +250,12 @@ if [ -z "$ONLY" ] || [ "$ONLY" = cli ]; then
 	source tests/cli/top_checks.sh
 	source tests/cli/place_checks.sh
 	source tests/cli/disk_checks.sh
+	source tests/cli/cc_checks.sh
 	run_cli_checks
 	run_top_checks
 	run_place_checks
 	run_disk_checks
+	run_cc_checks
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = http ]; then
 	source tests/http/checks.sh
@@ -269,6 +272,10 @@ fi
 if [ -z "$ONLY" ] || [ "$ONLY" = storage ]; then
 	source tests/storage/checks.sh
 	run_storage_checks
+fi
+if [ -z "$ONLY" ] || [ "$ONLY" = apps ]; then
+	source tests/apps/lua_checks.sh
+	run_lua_checks
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = steal ]; then
 	source tests/steal/checks.sh

@@ -95,7 +95,7 @@ fuzz-merge: $(FUZZ_RECEIVE) $(FUZZ_FAT)
 	$(FUZZ_FAT) -merge=1 tests/fuzz/corpus-fat $(BUILD)/fuzz-corpus-fat
 
 test: all test-images unit-tests $(NETPEER) $(FUZZ_RECEIVE) $(FUZZ_FAT) $(BUILD)/httpd-linux $(STEAL_GUEST) \
-		$(STORAGE_GUESTS)
+		$(STORAGE_GUESTS) apps
 	bash tests/run.sh
 
 test-net: $(NETPEER)

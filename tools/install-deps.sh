@@ -8,13 +8,15 @@ set -euo pipefail
 # dosfstools and mtools: `lull disk create` (mkfs.fat, mcopy) and the FAT tests
 # (fsck.fat, mdir).
 # iproute2, iputils-ping, curl, python3: the network tests against Linux.
-# clang and libclang-rt-14-dev: the receive-path fuzzer (libFuzzer).
+# clang and libclang-rt-14-dev: the fuzzers (libFuzzer).
+# dpkg-dev and patch: apps/ unpacks Debian source packages (dpkg-source).
 # libhwloc-dev: `lull place` reads the host topology with hwloc.
 # dnsmasq-base: the DHCP server of the network tests (/usr/sbin/dnsmasq, no
 # system service).
 PACKAGES=(gcc make libc6-dev binutils musl-tools musl-dev qemu-system-x86 libcmocka-dev
 	grub-pc-bin grub-common xorriso mtools dosfstools
-	iproute2 iputils-ping curl python3 clang libclang-rt-14-dev dnsmasq-base libhwloc-dev)
+	iproute2 iputils-ping curl python3 clang libclang-rt-14-dev dnsmasq-base libhwloc-dev
+	dpkg-dev patch)
 
 PACKAGES+=("$@")
 
