@@ -7,6 +7,7 @@
 
 #include "console.h"
 #include "drivers/blockdev.h"
+#include "fs/fat/fat.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
 #include "sched/thread.h"
@@ -14,10 +15,6 @@
 
 #include <string.h>
 
-#if __has_include("fs/fat/fat.h")
-#include "fs/fat/fat.h"
-#define HAVE_FAT 1
-#endif
 
 #define READ_ONLY_SUFFIX ":ro"
 
@@ -28,9 +25,7 @@ static const struct {
 	vfs_probe_fn probe;
 	int (*unmount)(struct mount *m);
 } file_systems[] = {
-#ifdef HAVE_FAT
 	{ "FAT", fat_probe, fat_unmount },
-#endif
 	{ NULL, NULL, NULL },
 };
 
