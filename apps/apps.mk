@@ -2,14 +2,19 @@
 # `lull cc` (apps/NAME/build.sh), into build/apps/NAME.elf. The sources are
 # cached in $LULL_APPS_CACHE (default build/apps-cache).
 
-.PHONY: apps apps-lua
+.PHONY: apps apps-lua apps-sqlite
 
-apps: apps-lua
+apps: apps-lua apps-sqlite
 
 # Always run: build.sh knows whether Lua's objects are current, and links
 # again so that the image has the kernel of this tree.
 apps-lua: $(KERNEL_ARTIFACTS) $(BUILD)/lull $(BUILD)/lull-cc
 	BUILD=$(BUILD) apps/lua/build.sh
+
+# Always run, as for Lua: build.sh compiles SQLite once and links the
+# shell and speedtest1 again.
+apps-sqlite: $(KERNEL_ARTIFACTS) $(BUILD)/lull
+	BUILD=$(BUILD) apps/sqlite/build.sh
 
 # lull cc as one word, for build systems that run CC without a shell.
 $(BUILD)/lull-cc: $(BUILD)/lull

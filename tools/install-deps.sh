@@ -10,13 +10,16 @@ set -euo pipefail
 # iproute2, iputils-ping, curl, python3: the network tests against Linux.
 # clang and libclang-rt-14-dev: the fuzzers (libFuzzer).
 # dpkg-dev and patch: apps/ unpacks Debian source packages (dpkg-source).
+# tcl8.6: SQLite's build makes its amalgamation (sqlite3.c) and shell.c with
+# tclsh (apps/sqlite/build.sh); sqlite3: the SQLite checks read the database
+# a guest wrote with Debian's sqlite3 shell.
 # libhwloc-dev: `lull place` reads the host topology with hwloc.
 # dnsmasq-base: the DHCP server of the network tests (/usr/sbin/dnsmasq, no
 # system service).
 PACKAGES=(gcc make libc6-dev binutils musl-tools musl-dev qemu-system-x86 libcmocka-dev
 	grub-pc-bin grub-common xorriso mtools dosfstools
 	iproute2 iputils-ping curl python3 clang libclang-rt-14-dev dnsmasq-base libhwloc-dev
-	dpkg-dev patch)
+	dpkg-dev patch tcl8.6 sqlite3)
 
 PACKAGES+=("$@")
 

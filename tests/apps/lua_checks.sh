@@ -7,21 +7,7 @@
 # Lua's message. Sourced by tests/run.sh (uses pass/fail, $LULL, $BUILD,
 # $MACHINES).
 
-# lua_run NAME EXPECTED_STATUS REGEX LULL_RUN_ARGS...: one guest run whose
-# exit status and output must match.
-lua_run() {
-	local name=$1 want=$2 regex=$3 out rc
-	shift 3
-	out=$(timeout "${BOOT_TIMEOUT:-300}" "$LULL" run "$@" 2>&1)
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		fail "apps/$name" "exit status $rc, expected $want" "$out"
-	elif ! grep -qE -- "$regex" <<<"$out"; then
-		fail "apps/$name" "no line matches '$regex'" "$out"
-	else
-		pass "apps/$name"
-	fi
-}
+source tests/apps/run_guest.sh
 
 run_lua_checks() {
 	local lua=$BUILD/apps/lua.elf objects=$BUILD/apps/lua/src tmp m done_line out
@@ -36,7 +22,7 @@ run_lua_checks() {
 	for m in $MACHINES; do
 		rm -f "$tmp/disk.img"
 		"$LULL" disk create "$tmp/disk.img" 16M --from "$tmp/tree" >/dev/null
-		lua_run "lua-stdlib-disk-$m" 0 "$done_line" "$lua" --machine "$m" --disk "$tmp/disk.img" \
+		app_run "lua-stdlib-disk-$m" 0 "$done_line" "$lua" --machine "$m" --disk "$tmp/disk.img" \
 			-- /disk0/stdlib.lua /disk0 "$(date +%s)"
 		if ! out=$(MTOOLS_SKIP_CHECK=1 mtype -i "$tmp/disk.img" ::/from-lua.txt 2>&1) ||
 			[ "$out" != "5 squares: 1 4 9 16 25" ]; then
@@ -50,14 +36,14 @@ run_lua_checks() {
 		-o "$tmp/lua-files.elf" >"$tmp/build.log" 2>&1; then
 		rm -f "$tmp/disk.img"
 		"$LULL" disk create "$tmp/disk.img" 16M >/dev/null
-		lua_run lua-stdlib-embedded 0 "$done_line" "$tmp/lua-files.elf" --disk "$tmp/disk.img" \
+		app_run lua-stdlib-embedded 0 "$done_line" "$tmp/lua-files.elf" --disk "$tmp/disk.img" \
 			-- /stdlib.lua /disk0 "$(date +%s)"
 	else
 		fail "apps/lua-stdlib-embedded" "lull build of Lua's objects with --files failed" "$(cat "$tmp/build.log")"
 	fi
 
-	lua_run lua-runtime-error 1 "^app: \(command line\):1: attempt to index a nil value \(local 't'\)" \
+	app_run lua-runtime-error 1 "^app: \(command line\):1: attempt to index a nil value \(local 't'\)" \
 		"$lua" -- -e "local t = nil; return t.field"
-	lua_run lua-missing-script 1 "cannot open /disk0/nope\.lua" "$lua" --disk "$tmp/disk.img" -- /disk0/nope.lua
+	app_run lua-missing-script 1 "cannot open /disk0/nope\.lua" "$lua" --disk "$tmp/disk.img" -- /disk0/nope.lua
 	rm -rf "$tmp"
 }
