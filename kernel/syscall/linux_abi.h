@@ -92,6 +92,19 @@ struct linux_statfs {
 };
 _Static_assert(sizeof(struct linux_statfs) == 120, "struct statfs is 120 bytes on x86-64");
 
+/* fcntl's record locks: struct flock and its types. */
+#define F_RDLCK 0
+#define F_WRLCK 1
+#define F_UNLCK 2
+struct linux_flock {
+	int16_t type;
+	int16_t whence;
+	int64_t start;
+	int64_t len;
+	int32_t pid;
+};
+_Static_assert(sizeof(struct linux_flock) == 32, "struct flock is 32 bytes on x86-64");
+
 /* One getdents64 record; the NUL-terminated name follows, and the record
  * is padded to 8 bytes. */
 struct linux_dirent64 {

@@ -1,5 +1,5 @@
 /* sys_io.c: system calls on file descriptors: read and write, descriptor
- * control, poll, epoll and eventfd. */
+ * control (record locks: record_lock.c), poll, epoll and eventfd. */
 #include "io/epoll.h"
 #include "io/eventfd.h"
 #include "io/file.h"
@@ -7,6 +7,7 @@
 #include "lib/errno.h"
 #include "syscall/handlers.h"
 #include "syscall/linux_abi.h"
+#include "syscall/record_lock.h"
 
 #include <sys/ioctl.h>
 #include <sys/uio.h>
@@ -154,6 +155,14 @@ long sys_fcntl(const struct syscall_args *a)
 	case F_SETFL: /* the access mode stays as opened */
 		f->nonblocking = arg & O_NONBLOCK;
 		f->status_flags = (f->status_flags & ~O_APPEND) | (int)(arg & O_APPEND);
+		break;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		r = record_lock(f, cmd, (struct linux_flock *)arg);
 		break;
 	default:
 		r = -EINVAL;
