@@ -23,7 +23,6 @@
 #include <string.h>
 
 #define MAX_WORDS 256
-#define MAIN_STACK_SIZE (1UL << 20)
 
 #define AT_NULL 0
 #define AT_PHDR 3

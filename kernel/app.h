@@ -7,6 +7,9 @@
 
 #include <stdint.h>
 
+/* The main thread's stack (getrlimit's RLIMIT_STACK). */
+#define MAIN_STACK_SIZE (1UL << 20)
+
 struct kernel_options {
 	bool print_stats;                /* lull.stats=1 */
 	uint32_t ip, netmask, gateway;   /* lull.ip= lull.mask= lull.gw=, 0 if absent */

@@ -6,9 +6,7 @@
 #include "mm/kmalloc.h"
 #include "syscall/linux_abi.h"
 
-#define MAX_FDS 1024
-
-static struct file *fds[MAX_FDS];
+static struct file *fds[FD_TABLE_SIZE];
 static struct spinlock fds_lock;
 static struct spinlock watch_lock;
 
@@ -168,7 +166,7 @@ long file_write(struct file *f, const void *buf, size_t len)
 int fd_install(struct file *f)
 {
 	spin_lock(&fds_lock);
-	for (int fd = 0; fd < MAX_FDS; fd++) {
+	for (int fd = 0; fd < FD_TABLE_SIZE; fd++) {
 		if (!fds[fd]) {
 			fds[fd] = f;
 			spin_unlock(&fds_lock);
@@ -183,7 +181,7 @@ struct file *fd_get(int fd)
 {
 	struct file *f = NULL;
 
-	if (fd < 0 || fd >= MAX_FDS)
+	if (fd < 0 || fd >= FD_TABLE_SIZE)
 		return NULL;
 	spin_lock(&fds_lock);
 	f = fds[fd];
@@ -195,7 +193,7 @@ struct file *fd_get(int fd)
 
 long fd_close(int fd)
 {
-	if (fd < 0 || fd >= MAX_FDS)
+	if (fd < 0 || fd >= FD_TABLE_SIZE)
 		return -EBADF;
 	spin_lock(&fds_lock);
 	struct file *f = fds[fd];
@@ -209,13 +207,13 @@ long fd_close(int fd)
 
 long fd_dup(int fd, int min_fd)
 {
-	if (min_fd < 0 || min_fd >= MAX_FDS)
+	if (min_fd < 0 || min_fd >= FD_TABLE_SIZE)
 		return -EINVAL;
 	struct file *f = fd_get(fd);
 	if (!f)
 		return -EBADF;
 	spin_lock(&fds_lock);
-	for (int n = min_fd; n < MAX_FDS; n++) {
+	for (int n = min_fd; n < FD_TABLE_SIZE; n++) {
 		if (!fds[n]) {
 			fds[n] = f;
 			spin_unlock(&fds_lock);

@@ -128,7 +128,9 @@ void file_wait(struct file *f, unsigned ready);
 long file_read(struct file *f, void *buf, size_t len);
 long file_write(struct file *f, const void *buf, size_t len);
 
-/* The descriptor table (one per VM: there is one process). */
+/* The descriptor table (one per VM: there is one process), of
+ * FD_TABLE_SIZE descriptors (getrlimit's RLIMIT_NOFILE). */
+#define FD_TABLE_SIZE 1024
 /* Installs f at the lowest free descriptor (taking over its reference). */
 int fd_install(struct file *f);
 /* The file behind fd with a new reference, or NULL. */

@@ -21,6 +21,8 @@ long sys_epoll_ctl(const struct syscall_args *a);
 long sys_epoll_wait(const struct syscall_args *a);
 long sys_eventfd(const struct syscall_args *a);
 long sys_eventfd2(const struct syscall_args *a);
+long sys_pipe(const struct syscall_args *a);
+long sys_pipe2(const struct syscall_args *a);
 
 /* sys_fs.c */
 long sys_open(const struct syscall_args *a);
@@ -81,6 +83,9 @@ long sys_getrandom(const struct syscall_args *a);
 long sys_sysinfo(const struct syscall_args *a);
 long sys_signal_noop(const struct syscall_args *a);
 long sys_rt_sigaction(const struct syscall_args *a);
+long sys_prlimit64(const struct syscall_args *a);
+long sys_getrlimit(const struct syscall_args *a);
+long sys_setrlimit(const struct syscall_args *a);
 
 /* sys_thread.c */
 long sys_clone(const struct syscall_args *a);

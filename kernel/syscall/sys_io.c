@@ -1,14 +1,16 @@
 /* sys_io.c: system calls on file descriptors: read and write, descriptor
- * control (record locks: record_lock.c), poll, epoll and eventfd. */
+ * control (record locks: record_lock.c), poll, epoll, eventfd and pipes. */
 #include "io/epoll.h"
 #include "io/eventfd.h"
 #include "io/file.h"
+#include "io/pipe.h"
 #include "io/poll.h"
 #include "lib/errno.h"
 #include "syscall/handlers.h"
 #include "syscall/linux_abi.h"
 #include "syscall/record_lock.h"
 
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -245,4 +247,28 @@ long sys_eventfd2(const struct syscall_args *a)
 long sys_eventfd(const struct syscall_args *a)
 {
 	return eventfd_open((unsigned)a->arg[0], 0);
+}
+
+/* The descriptors are written only once both exist, so a fault leaves none
+ * open. */
+static long pipe_call(int *user_fds, int flags)
+{
+	int fds[2];
+
+	if (!user_writable(user_fds, sizeof fds))
+		return -EFAULT;
+	long r = pipe_open(fds, flags);
+	if (!r)
+		memcpy(user_fds, fds, sizeof fds);
+	return r;
+}
+
+long sys_pipe2(const struct syscall_args *a)
+{
+	return pipe_call((int *)a->arg[0], (int)a->arg[1]);
+}
+
+long sys_pipe(const struct syscall_args *a)
+{
+	return pipe_call((int *)a->arg[0], 0);
 }

@@ -1,13 +1,17 @@
-/* sys_process.c: identity, exit, thread pointer, randomness and the signal
- * calls musl makes at start-up. */
+/* sys_process.c: identity, exit, thread pointer, randomness, resource
+ * limits and the signal calls musl makes at start-up. */
+#include "app.h"
 #include "arch.h"
+#include "io/file.h"
 #include "kernel_exit.h"
 #include "lib/errno.h"
 #include "mm/page_alloc.h"
 #include "sched/thread.h"
 #include "syscall/handlers.h"
+#include "sync/spinlock.h"
 
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
 
@@ -141,4 +145,79 @@ long sys_rt_sigaction(const struct syscall_args *a)
 		memset(old, 0, n);
 	}
 	return 0;
+}
+
+/* Resource limits: the descriptor table's size and the main stack's are
+ * the kernel's own and cannot be raised; nothing else is limited. A lowered
+ * limit is remembered and reported, not enforced (the program asked for
+ * less than it may use). */
+static struct rlimit limits[RLIM_NLIMITS] = {
+	[RLIMIT_CPU] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_FSIZE] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_DATA] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_STACK] = { MAIN_STACK_SIZE, MAIN_STACK_SIZE },
+	[RLIMIT_CORE] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_RSS] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_NPROC] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_NOFILE] = { FD_TABLE_SIZE, FD_TABLE_SIZE },
+	[RLIMIT_MEMLOCK] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_AS] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_LOCKS] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_SIGPENDING] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_MSGQUEUE] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_NICE] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_RTPRIO] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_RTTIME] = { RLIM_INFINITY, RLIM_INFINITY },
+};
+static struct spinlock limits_lock;
+
+/* prlimit64 for this process (pid 0 or 1): reads the old limit into `old`
+ * and sets `new`, either may be NULL. As on Linux, a soft limit above the
+ * hard one is EINVAL and raising the hard limit beyond what the kernel
+ * has is EPERM. */
+static long resource_limit(long pid, unsigned long resource, const struct rlimit *new, struct rlimit *old)
+{
+	struct rlimit value;
+
+	if (pid != 0 && pid != 1)
+		return -ESRCH;
+	if (resource >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (new) {
+		if (!user_readable(new, sizeof *new))
+			return -EFAULT;
+		value = *new;
+		if (value.rlim_cur > value.rlim_max)
+			return -EINVAL;
+	}
+	if (old && !user_writable(old, sizeof *old))
+		return -EFAULT;
+	spin_lock(&limits_lock);
+	struct rlimit current = limits[resource];
+	if (new && value.rlim_max > current.rlim_max) {
+		spin_unlock(&limits_lock);
+		return -EPERM;
+	}
+	if (new)
+		limits[resource] = value;
+	spin_unlock(&limits_lock);
+	if (old)
+		*old = current;
+	return 0;
+}
+
+long sys_prlimit64(const struct syscall_args *a)
+{
+	return resource_limit((long)a->arg[0], a->arg[1], (const struct rlimit *)a->arg[2],
+			      (struct rlimit *)a->arg[3]);
+}
+
+long sys_getrlimit(const struct syscall_args *a)
+{
+	return resource_limit(0, a->arg[0], NULL, (struct rlimit *)a->arg[1]);
+}
+
+long sys_setrlimit(const struct syscall_args *a)
+{
+	return resource_limit(0, a->arg[0], (const struct rlimit *)a->arg[1], NULL);
 }
