@@ -95,3 +95,16 @@ fetch_debian_source() {
 	fi
 	echo "$dir/src"
 }
+
+# work_copy SRC WORK: WORK becomes a copy of the unpacked source SRC to build
+# in, kept (with its objects, for a fast rebuild) while it comes from the
+# same unpacking, made again when the applied patches changed.
+work_copy() {
+	local src=$1 work=$2
+	if [ ! -f "$work/.lull-from" ] || [ "$(cat "$work/.lull-from")" != "$(cat "$src/.lull-skipped-patches")" ]; then
+		rm -rf "$work"
+		mkdir -p "$work"
+		cp -a "$src/." "$work/"
+		cat "$src/.lull-skipped-patches" >"$work/.lull-from"
+	fi
+}

@@ -13,13 +13,15 @@ set -euo pipefail
 # tcl8.6: SQLite's build makes its amalgamation (sqlite3.c) and shell.c with
 # tclsh (apps/sqlite/build.sh); sqlite3: the SQLite checks read the database
 # a guest wrote with Debian's sqlite3 shell.
+# redis-tools: the Redis checks talk to a guest's redis-server with redis-cli
+# and redis-benchmark.
 # libhwloc-dev: `lull place` reads the host topology with hwloc.
 # dnsmasq-base: the DHCP server of the network tests (/usr/sbin/dnsmasq, no
 # system service).
 PACKAGES=(gcc make libc6-dev binutils musl-tools musl-dev qemu-system-x86 libcmocka-dev
 	grub-pc-bin grub-common xorriso mtools dosfstools
 	iproute2 iputils-ping curl python3 clang libclang-rt-14-dev dnsmasq-base libhwloc-dev
-	dpkg-dev patch tcl8.6 sqlite3)
+	dpkg-dev patch tcl8.6 sqlite3 redis-tools)
 
 PACKAGES+=("$@")
 

@@ -1,0 +1,47 @@
+#!/bin/bash
+# apps/redis/build.sh: redis-server 7.0 from Debian 12's source package
+# (redis), built with `lull cc` and Redis's own Makefile into
+# $BUILD/apps/redis-server.elf (`make apps-redis` runs it; run it as root the
+# first time if apt has no deb-src entry yet, see apps/debian_source.sh).
+#
+# The source is fetched once into $LULL_APPS_CACHE (default $BUILD/apps-cache)
+# and built in $BUILD/apps/redis/, so a second run only relinks the image
+# (rm -rf $BUILD/apps/redis compiles Redis again, e.g. after lull cc's flags
+# change).
+# Debian's patches are applied (security fixes and portability fixes to
+# Redis's source and Makefiles) except two that are Debian's packaging, not
+# Redis: debian-packaging/0001-Set-Debian-configuration-defaults (redis.conf
+# for Debian's daemon layout: a guest is given its options on the command
+# line) and 0004-Add-support-for-USE_SYSTEM_JEMALLOC-flag (linking Debian's
+# libjemalloc, which an image does not have). Redis's source is not changed
+# otherwise.
+#
+# Redis's Makefile is run as `make -C src redis-server` with:
+#   MALLOC=libc      musl's malloc: the vendored jemalloc needs its own
+#                    ./configure run, and zmalloc works on any malloc;
+#   BUILD_TLS=no     no OpenSSL in an image;
+#   USE_SYSTEMD=no   no libsystemd (nor a service manager);
+#   CC               lull cc, which compiles with Lull's flags, links the
+#                    image, and also builds the vendored hiredis, linenoise,
+#                    Lua, hdr_histogram and fpconv as static archives (make
+#                    passes command-line variables on to deps/'s Makefiles).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+CACHE=${LULL_APPS_CACHE:-$BUILD/apps-cache}
+source apps/debian_source.sh
+
+[ -x "$BUILD/lull" ] || { echo "$BUILD/lull is missing: run make first" >&2; exit 1; }
+# Redis's Makefiles run CC from src/ and deps/*/: an absolute path.
+LULL=$(realpath "$BUILD/lull")
+src=$(fetch_debian_source redis "$CACHE" debian-packaging/0001-Set-Debian-configuration-defaults.patch \
+	0004-Add-support-for-USE_SYSTEM_JEMALLOC-flag.patch)
+work=$BUILD/apps/redis
+work_copy "$src" "$work"
+# The kernel may have changed since the last run: always link again.
+rm -f "$work/src/redis-server"
+# src/mkreleasehdr.sh asks git for a commit: without GIT_DIR it would find
+# Lull's repository around $BUILD and report Lull's commit as Redis's.
+GIT_DIR=/nonexistent make -s -j"$(nproc)" -C "$work/src" redis-server MALLOC=libc BUILD_TLS=no USE_SYSTEMD=no CC="$LULL cc"
+cp "$work/src/redis-server" "$BUILD/apps/redis-server.elf"
+echo "built $BUILD/apps/redis-server.elf"
