@@ -9,12 +9,15 @@
 # (rm -rf $BUILD/apps/redis compiles Redis again, e.g. after lull cc's flags
 # change).
 # Debian's patches are applied (security fixes and portability fixes to
-# Redis's source and Makefiles) except two that are Debian's packaging, not
-# Redis: debian-packaging/0001-Set-Debian-configuration-defaults (redis.conf
-# for Debian's daemon layout: a guest is given its options on the command
-# line) and 0004-Add-support-for-USE_SYSTEM_JEMALLOC-flag (linking Debian's
-# libjemalloc, which an image does not have). Redis's source is not changed
-# otherwise.
+# Redis's source and Makefiles) except three: two are Debian's packaging,
+# not Redis: debian-packaging/0001-Set-Debian-configuration-defaults
+# (redis.conf for Debian's daemon layout: a guest is given its options on the
+# command line) and 0004-Add-support-for-USE_SYSTEM_JEMALLOC-flag (linking
+# Debian's libjemalloc, which an image does not have); and
+# 0003-Use-get_current_dir_name-over-PATHMAX (for GNU/Hurd) is wrong outside
+# glibc: it gives libc's malloc'd string to zfree, which with musl and
+# MALLOC=libc expects Redis's size header, so a failed SAVE crashed in free.
+# Redis's source is not changed otherwise.
 #
 # Redis's Makefile is run as `make -C src redis-server` with:
 #   MALLOC=libc      musl's malloc: the vendored jemalloc needs its own
@@ -35,7 +38,7 @@ source apps/debian_source.sh
 # Redis's Makefiles run CC from src/ and deps/*/: an absolute path.
 LULL=$(realpath "$BUILD/lull")
 src=$(fetch_debian_source redis "$CACHE" debian-packaging/0001-Set-Debian-configuration-defaults.patch \
-	0004-Add-support-for-USE_SYSTEM_JEMALLOC-flag.patch)
+	0004-Add-support-for-USE_SYSTEM_JEMALLOC-flag.patch 0003-Use-get_current_dir_name-over-PATHMAX.patch)
 work=$BUILD/apps/redis
 work_copy "$src" "$work"
 # The kernel may have changed since the last run: always link again.
