@@ -96,15 +96,20 @@ fetch_debian_source() {
 	echo "$dir/src"
 }
 
-# work_copy SRC WORK: WORK becomes a copy of the unpacked source SRC to build
-# in, kept (with its objects, for a fast rebuild) while it comes from the
-# same unpacking, made again when the applied patches changed.
+# work_copy SRC WORK [CMD...]: WORK becomes a copy of the unpacked source SRC
+# to build in, kept (with its objects, for a fast rebuild) while it comes
+# from the same unpacking, made again when the applied patches changed. CMD,
+# if given, runs in a new copy (a configure step); the copy counts as made
+# only when it succeeds, so a failed CMD runs again next time. Returns CMD's
+# failure.
 work_copy() {
 	local src=$1 work=$2
+	shift 2
 	if [ ! -f "$work/.lull-from" ] || [ "$(cat "$work/.lull-from")" != "$(cat "$src/.lull-skipped-patches")" ]; then
 		rm -rf "$work"
 		mkdir -p "$work"
 		cp -a "$src/." "$work/"
+		if [ $# -gt 0 ]; then (cd "$work" && "$@") || return 1; fi
 		cat "$src/.lull-skipped-patches" >"$work/.lull-from"
 	fi
 }

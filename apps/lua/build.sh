@@ -30,12 +30,7 @@ source apps/debian_source.sh
 LULL=$(realpath "$BUILD/lull")
 src=$(fetch_debian_source lua5.4 "$CACHE" 0001-build-system.patch 0002-lua-modules-paths.patch)
 work=$BUILD/apps/lua
-if [ ! -f "$work/.lull-from" ] || [ "$(cat "$work/.lull-from")" != "$(cat "$src/.lull-skipped-patches")" ]; then
-	rm -rf "$work"
-	mkdir -p "$work"
-	cp -a "$src/." "$work/"
-	cat "$src/.lull-skipped-patches" >"$work/.lull-from"
-fi
+work_copy "$src" "$work"
 # The kernel may have changed since the last run: always link again.
 rm -f "$work/src/lua"
 make -s -C "$work/src" posix ALL=lua CC="$LULL cc"

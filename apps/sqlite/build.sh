@@ -43,14 +43,8 @@ src=$(fetch_debian_source sqlite3 "$CACHE" 10-520466-libsqlite3-depends-on-libdl
 	31-increase_SQLITE_MAX_DEFAULT_PAGE_SIZE_to_32k.patch 32-dynamic_link.patch \
 	02-use-packaged-lempar.c.patch 40-amalgamation_configure.patch)
 work=$BUILD/apps/sqlite
-if [ ! -f "$work/.lull-from" ] || [ "$(cat "$work/.lull-from")" != "$(cat "$src/.lull-skipped-patches")" ]; then
-	rm -rf "$work"
-	mkdir -p "$work"
-	cp -a "$src/." "$work/"
-	(cd "$work" && ./configure --disable-tcl >configure.log 2>&1 && make -s sqlite3.c shell.c) ||
-		{ echo "making SQLite's amalgamation failed (see $work/configure.log)" >&2; exit 1; }
-	cat "$src/.lull-skipped-patches" >"$work/.lull-from"
-fi
+work_copy "$src" "$work" sh -c './configure --disable-tcl >configure.log 2>&1 && make -s sqlite3.c shell.c' ||
+	{ echo "making SQLite's amalgamation failed (see $work/configure.log)" >&2; exit 1; }
 
 OPTIONS=(-DSQLITE_THREADSAFE=1 -DSQLITE_OMIT_LOAD_EXTENSION)
 # compile OBJECT SOURCE: once, and again only if SOURCE is newer.
