@@ -13,13 +13,15 @@
 #include "lib/format.h"
 #include "sched/sched.h"
 
+#include <lull/lull.h>
+
 /* "-" where the hypervisor does not report steal, so that it is not read
  * as none stolen. */
-static const char *steal_text(const struct cpu_stats *s, char *buf, size_t size)
+static const char *steal_text(bool has_steal, uint64_t steal_ns, char *buf, size_t size)
 {
-	if (!s->has_steal)
+	if (!has_steal)
 		return "-";
-	format_string(buf, size, "%lu", (unsigned long)(s->steal_ns / 1000000));
+	format_string(buf, size, "%lu", (unsigned long)(steal_ns / 1000000));
 	return buf;
 }
 
@@ -28,15 +30,14 @@ static void print_stats(void)
 	kprintf("lull: stats: cpu busy_ms halted_ms halts wakeups ipi_sent ipi_recv timer_irqs "
 		"switches steal_ms\n");
 	for (unsigned i = 0; i < cpu_count; i++) {
-		struct cpu_stats s;
-		uint64_t busy;
+		struct lull_cpu_stats s;
 		char steal[24];
-		sched_cpu_stats(i, &s, &busy);
+		bool has_steal = sched_cpu_stats(i, &s);
 		kprintf("lull: stats: %u %lu %lu %lu %lu %lu %lu %lu %lu %s\n", i,
-			(unsigned long)(busy / 1000000), (unsigned long)(s.halted_ns / 1000000),
+			(unsigned long)(s.busy_ns / 1000000), (unsigned long)(s.halted_ns / 1000000),
 			(unsigned long)s.halts, (unsigned long)s.wakeups, (unsigned long)s.ipis_sent,
 			(unsigned long)s.ipis_received, (unsigned long)s.timer_interrupts,
-			(unsigned long)s.context_switches, steal_text(&s, steal, sizeof steal));
+			(unsigned long)s.context_switches, steal_text(has_steal, s.steal_ns, steal, sizeof steal));
 	}
 }
 

@@ -23,6 +23,7 @@
 #include "arch.h"
 #include "lib/errno.h"
 
+#include <lull/lull.h>
 #include <string.h>
 
 struct cpu cpus[MAX_CPUS];
@@ -470,7 +471,7 @@ void sched_wakeup_interrupt(void)
 	spin_unlock(&c->lock);
 }
 
-void sched_cpu_stats(unsigned cpu, struct cpu_stats *out, uint64_t *busy_ns)
+bool sched_cpu_stats(unsigned cpu, struct lull_cpu_stats *out)
 {
 	struct cpu *c = &cpus[cpu];
 	bool irq = arch_interrupts_disable();
@@ -478,7 +479,7 @@ void sched_cpu_stats(unsigned cpu, struct cpu_stats *out, uint64_t *busy_ns)
 	spin_lock(&c->lock);
 	const struct stats_page_cpu *r = c->stats;
 	uint64_t up = arch_clock_ns();
-	*out = (struct cpu_stats){
+	*out = (struct lull_cpu_stats){
 		.halted_ns = r->halted_ns + (r->halted ? up - r->halted_since_ns : 0),
 		.halts = r->halts,
 		.wakeups = r->wakeups,
@@ -489,6 +490,6 @@ void sched_cpu_stats(unsigned cpu, struct cpu_stats *out, uint64_t *busy_ns)
 	};
 	spin_unlock(&c->lock);
 	arch_interrupts_restore(irq);
-	out->has_steal = arch_steal_ns(cpu, &out->steal_ns);
-	*busy_ns = up > out->halted_ns ? up - out->halted_ns : 0;
+	out->busy_ns = up > out->halted_ns ? up - out->halted_ns : 0;
+	return arch_steal_ns(cpu, &out->steal_ns);
 }

@@ -27,20 +27,6 @@ struct ktimer {
 	void *ctx;
 };
 
-/* A snapshot of one core's counters (stats_page_format.h has their meaning),
- * the halt in progress counted in halted_ns. */
-struct cpu_stats {
-	uint64_t halted_ns;
-	uint64_t halts;
-	uint64_t wakeups;
-	uint64_t ipis_sent;
-	uint64_t ipis_received;
-	uint64_t timer_interrupts;
-	uint64_t context_switches;
-	uint64_t steal_ns;
-	bool has_steal;
-};
-
 struct cpu {
 	unsigned id;
 	struct spinlock lock; /* guards everything below */
@@ -117,7 +103,11 @@ void sched_wakeup_interrupt(void);
 /* Called on the new thread's side of every context switch. */
 void sched_after_switch(struct thread *prev);
 
-/* Per-core counters, with busy time derived from the halted time. */
-void sched_cpu_stats(unsigned cpu, struct cpu_stats *out, uint64_t *busy_ns);
+/* A snapshot of core `cpu`'s counters, as the application's API gives them
+ * (<lull/lull.h>): the halt in progress counted in halted_ns, busy time
+ * derived from it. Returns whether steal_ns comes from the hypervisor
+ * (false: it is 0 because nothing reports it). */
+struct lull_cpu_stats;
+bool sched_cpu_stats(unsigned cpu, struct lull_cpu_stats *out);
 
 #endif

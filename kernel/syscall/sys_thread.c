@@ -256,24 +256,11 @@ long sys_lull_cpu_stats(const struct syscall_args *a)
 {
 	long cpu = a->arg[0];
 	struct lull_cpu_stats *out = (struct lull_cpu_stats *)a->arg[1];
-	struct cpu_stats s;
-	uint64_t busy;
 
 	if (cpu < 0 || cpu >= (long)cpu_count)
 		return -EINVAL;
 	if (!user_writable(out, sizeof *out))
 		return -EFAULT;
-	sched_cpu_stats((unsigned)cpu, &s, &busy);
-	*out = (struct lull_cpu_stats){
-		.busy_ns = busy,
-		.halted_ns = s.halted_ns,
-		.halts = s.halts,
-		.wakeups = s.wakeups,
-		.ipis_sent = s.ipis_sent,
-		.ipis_received = s.ipis_received,
-		.timer_interrupts = s.timer_interrupts,
-		.context_switches = s.context_switches,
-		.steal_ns = s.steal_ns,
-	};
+	sched_cpu_stats((unsigned)cpu, out);
 	return 0;
 }
