@@ -1,10 +1,18 @@
 # debian_source.sh: fetching an application's Debian source package once,
-# for apps/NAME/build.sh (sourced, not run). apt needs a deb-src entry for
+# for apps/NAME/build.sh (sourced, not run, from the repository's top), and
+# what every recipe starts from: BUILD, the source cache CACHE, and LULL,
+# the lull executable by absolute path (applications' Makefiles run CC from
+# their own subfolders). apt needs a deb-src entry for
 # the archive the machine already installs from; Lull adds its own file,
 # /etc/apt/sources.list.d/lull-deb-src.list, rather than touching the
 # machine's, so removing that file undoes everything this does.
 
 LULL_DEB_SRC_LIST=/etc/apt/sources.list.d/lull-deb-src.list
+
+BUILD=${BUILD:-build}
+CACHE=${LULL_APPS_CACHE:-$BUILD/apps-cache}
+[ -x "$BUILD/lull" ] || { echo "$BUILD/lull is missing: run make first" >&2; exit 1; }
+LULL=$(realpath "$BUILD/lull")
 
 # One "deb-src [signed-by=K] URI SUITE COMPONENTS" line per suite of every
 # "deb" entry apt knows, from one-line .list files and deb822 .sources

@@ -21,13 +21,7 @@
 #   CC      lull cc, which compiles with Lull's flags and links the image.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
-CACHE=${LULL_APPS_CACHE:-$BUILD/apps-cache}
 source apps/debian_source.sh
-
-[ -x "$BUILD/lull" ] || { echo "$BUILD/lull is missing: run make first" >&2; exit 1; }
-# Lua's Makefile runs CC from src/: an absolute path.
-LULL=$(realpath "$BUILD/lull")
 src=$(fetch_debian_source lua5.4 "$CACHE" 0001-build-system.patch 0002-lua-modules-paths.patch)
 work=$BUILD/apps/lua
 work_copy "$src" "$work"

@@ -30,13 +30,7 @@
 #                    passes command-line variables on to deps/'s Makefiles).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
-CACHE=${LULL_APPS_CACHE:-$BUILD/apps-cache}
 source apps/debian_source.sh
-
-[ -x "$BUILD/lull" ] || { echo "$BUILD/lull is missing: run make first" >&2; exit 1; }
-# Redis's Makefiles run CC from src/ and deps/*/: an absolute path.
-LULL=$(realpath "$BUILD/lull")
 src=$(fetch_debian_source redis "$CACHE" debian-packaging/0001-Set-Debian-configuration-defaults.patch \
 	0004-Add-support-for-USE_SYSTEM_JEMALLOC-flag.patch 0003-Use-get_current_dir_name-over-PATHMAX.patch)
 work=$BUILD/apps/redis

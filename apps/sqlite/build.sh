@@ -31,13 +31,9 @@
 #   it reads lines with fgets.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
-CACHE=${LULL_APPS_CACHE:-$BUILD/apps-cache}
 source apps/debian_source.sh
 
-[ -x "$BUILD/lull" ] || { echo "$BUILD/lull is missing: run make first" >&2; exit 1; }
 command -v tclsh8.6 >/dev/null || { echo "tclsh8.6 is missing: run tools/install-deps.sh" >&2; exit 1; }
-LULL=$(realpath "$BUILD/lull")
 src=$(fetch_debian_source sqlite3 "$CACHE" 10-520466-libsqlite3-depends-on-libdl.patch \
 	10-520478-squash-bad-deps.patch 30-cross.patch 10-665363-disable-malloc-usable-size.patch \
 	31-increase_SQLITE_MAX_DEFAULT_PAGE_SIZE_to_32k.patch 32-dynamic_link.patch \
