@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #define INSTALL_HINT "install them with: apt-get install dosfstools mtools"
+/* Searched after PATH, which a user's may lack: mkfs.fat lives in /usr/sbin. */
+#define SBIN_DIRS "/usr/sbin:/sbin"
 #define SIZE_MAX_BYTES (2ULL << 40) /* FAT32's limit with 512-byte sectors */
 
 static const char usage[] =
@@ -79,25 +81,6 @@ static bool parse_size(const char *s, unsigned long long *out)
 		return false;
 	*out = n << shift;
 	return true;
-}
-
-/* Searches PATH and the sbin directories, which a user's PATH may lack
- * (mkfs.fat lives in /usr/sbin). Returns a malloc'd path, or NULL. */
-static char *find_program(const char *name)
-{
-	const char *env = getenv("PATH");
-	char *dirs = concat(env ? env : "", ":/usr/sbin:/sbin", NULL);
-	char *found = NULL;
-
-	for (char *dir = strtok(dirs, ":"); dir && !found; dir = strtok(NULL, ":")) {
-		char *candidate = concat(dir, "/", name, NULL);
-		if (*dir && access(candidate, X_OK) == 0)
-			found = candidate;
-		else
-			free(candidate);
-	}
-	free(dirs);
-	return found;
 }
 
 /* Runs argv with its output captured; on failure shows that output and
@@ -307,7 +290,7 @@ static int cmd_disk_create(int argc, char **argv)
 	if (status >= 0)
 		return status;
 
-	char *mkfs = find_program("mkfs.fat"), *mcopy = find_program("mcopy");
+	char *mkfs = find_program("mkfs.fat", SBIN_DIRS), *mcopy = find_program("mcopy", SBIN_DIRS);
 	struct argv_builder entries = { 0 };
 	char *tmp = NULL;
 	status = 1;

@@ -503,21 +503,6 @@ static bool check_image(const char *path)
 	return !problem;
 }
 
-static bool qemu_installed(void)
-{
-	const char *path = getenv("PATH");
-	char *copy = strdup(path ? path : "");
-	bool found = false;
-
-	for (char *dir = strtok(copy, ":"); dir && !found; dir = strtok(NULL, ":")) {
-		char *candidate = concat(dir, "/" QEMU, NULL);
-		found = access(candidate, X_OK) == 0;
-		free(candidate);
-	}
-	free(copy);
-	return found;
-}
-
 /* Joins the arguments into a kernel command line, quoting where needed
  * (the kernel's lib/cmdline.c reads this syntax back). */
 static char *kernel_cmdline(const struct run_options *o)
@@ -742,7 +727,10 @@ int cmd_run(int argc, char **argv)
 		return status;
 	if (!check_image(o.image))
 		return EXIT_USAGE;
-	if (!qemu_installed()) {
+	char *qemu = find_program(QEMU, NULL);
+	bool have_qemu = qemu != NULL;
+	free(qemu);
+	if (!have_qemu) {
 		tool_error("run", QEMU " not found; install it with: apt-get install qemu-system-x86");
 		return EXIT_NOT_FOUND;
 	}

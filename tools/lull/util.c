@@ -177,6 +177,23 @@ const char *lull_home(void)
 	return dirname(home);
 }
 
+char *find_program(const char *name, const char *more_dirs)
+{
+	const char *env = getenv("PATH");
+	char *dirs = concat(env ? env : "", ":", more_dirs ? more_dirs : "", NULL);
+	char *found = NULL;
+
+	for (char *dir = strtok(dirs, ":"); dir && !found; dir = strtok(NULL, ":")) {
+		char *candidate = concat(dir, "/", name, NULL);
+		if (access(candidate, X_OK) == 0)
+			found = candidate;
+		else
+			free(candidate);
+	}
+	free(dirs);
+	return found;
+}
+
 bool file_exists(const char *path)
 {
 	struct stat st;

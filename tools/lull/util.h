@@ -42,6 +42,10 @@ void argv_add(struct argv_builder *a, const char *item);
 void argv_add_all(struct argv_builder *a, const char *const *items, size_t count);
 void argv_free(struct argv_builder *a);
 
+/* The executable `name` in $PATH, then in the ':'-separated `more_dirs`
+ * (NULL: none): its path (malloc'd), or NULL. */
+char *find_program(const char *name, const char *more_dirs);
+
 bool file_exists(const char *path);
 bool has_suffix(const char *s, const char *suffix);
 
