@@ -79,9 +79,9 @@ $(BUILD)/include/.stamp: $(shell find include -type f)
 
 tools: $(BUILD)/lull $(BUILD)/lull-top $(BUILD)/lull-place
 
-$(BUILD)/lull: $(TOOL_C) $(wildcard tools/lull/*.h) kernel/fs/embedded_format.h
+$(BUILD)/lull: $(TOOL_C) $(wildcard tools/lull/*.h) kernel/fs/embedded_format.h tools/hostvm/qmp.c tools/hostvm/qmp.h
 	@mkdir -p $(dir $@)
-	$(CC) $(TOOL_CFLAGS) -o $@ $(TOOL_C)
+	$(CC) $(TOOL_CFLAGS) -Itools/hostvm -o $@ $(TOOL_C) tools/hostvm/qmp.c
 
 # Host programs that `lull top` and `lull place` run (tools/top, tools/place),
 # with what they share about the host's VMs (tools/hostvm).

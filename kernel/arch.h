@@ -125,6 +125,28 @@ void arch_thread_init_clone(struct arch_thread *t, const void *parent_frame, uin
 /* Saves prev, resumes next; returns (in next) the thread that ran before. */
 struct arch_thread *arch_thread_switch(struct arch_thread *prev, struct arch_thread *next);
 
+/* Signal delivery on a system call's saved frame (the frame handed to
+ * syscall_dispatch). arch_signal_enter makes the thread leave the call into
+ * handler(sig, info, ucontext) on the stack below stack_top, returning to
+ * restorer, with everything it interrupts (registers, vector registers,
+ * the mask to restore) saved there in the Linux layout; false when that
+ * stack is not writable. arch_signal_leave restores that state from the
+ * frame of the rt_sigreturn call the restorer makes and returns the saved
+ * mask in *mask; false for a frame that is not one. */
+struct syscall_args;
+struct signal_entry {
+	int sig, code;
+	uintptr_t handler, restorer, stack_top;
+	uint64_t saved_mask;
+};
+bool arch_signal_enter(struct syscall_args *frame, const struct signal_entry *e);
+bool arch_signal_leave(struct syscall_args *frame, uint64_t *mask);
+/* The application's stack pointer when it made the call. */
+uintptr_t arch_syscall_stack(const struct syscall_args *frame);
+/* Rewinds the frame so that leaving the call makes it again; returns the
+ * value of the return register that does (the call's number). */
+long arch_syscall_restart(struct syscall_args *frame);
+
 /* Frame-pointer walk: fills up to max return addresses starting from the
  * caller of this function. */
 size_t arch_backtrace(uintptr_t *pcs, size_t max);

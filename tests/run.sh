@@ -251,11 +251,13 @@ if [ -z "$ONLY" ] || [ "$ONLY" = cli ]; then
 	source tests/cli/place_checks.sh
 	source tests/cli/disk_checks.sh
 	source tests/cli/cc_checks.sh
+	source tests/cli/stop_checks.sh
 	run_cli_checks
 	run_top_checks
 	run_place_checks
 	run_disk_checks
 	run_cc_checks
+	run_stop_checks
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = http ]; then
 	source tests/http/checks.sh

@@ -163,7 +163,11 @@ long socket_accept(struct file *f, bool nonblocking, uint32_t *addr, uint16_t *p
 			file_put(nf); /* no socket behind it: release does nothing */
 			return listening ? -EAGAIN : -EINVAL;
 		}
-		file_wait(f, FILE_READABLE);
+		long interrupted = file_wait(f, FILE_READABLE);
+		if (interrupted) {
+			file_put(nf);
+			return interrupted;
+		}
 	}
 }
 
@@ -189,7 +193,9 @@ long socket_connect(struct file *f, uint32_t addr, uint16_t port)
 		inet_unlock();
 		if (st != TCP_SYN_SENT)
 			return error ? -error : st == TCP_CLOSED ? -ECONNREFUSED : 0;
-		file_wait(f, FILE_WRITABLE);
+		/* As on Linux, the connection goes on; calling again says EALREADY. */
+		if (file_wait(f, FILE_WRITABLE))
+			return -EINTR;
 	}
 }
 
@@ -202,7 +208,9 @@ long socket_sendto(struct file *f, const void *buf, size_t len, bool to, uint32_
 		inet_unlock();
 		if (r != -EAGAIN || f->nonblocking || dontwait)
 			return r;
-		file_wait(f, FILE_WRITABLE);
+		long interrupted = file_wait(f, FILE_WRITABLE);
+		if (interrupted)
+			return interrupted;
 	}
 }
 
@@ -215,7 +223,9 @@ long socket_recvfrom(struct file *f, void *buf, size_t len, uint32_t *addr, uint
 		inet_unlock();
 		if (r != -EAGAIN || f->nonblocking || dontwait)
 			return r;
-		file_wait(f, FILE_READABLE);
+		long interrupted = file_wait(f, FILE_READABLE);
+		if (interrupted)
+			return interrupted;
 	}
 }
 

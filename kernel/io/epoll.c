@@ -14,6 +14,7 @@
 #include "io/file.h"
 #include "lib/errno.h"
 #include "mm/kmalloc.h"
+#include "sched/sched.h"
 
 #define EPOLL_CTL_ADD 1
 #define EPOLL_CTL_DEL 2
@@ -283,7 +284,11 @@ long epoll_wait_events(int epfd, struct epoll_event_abi *events, int max, uint64
 		count = collect_locked(ep, events, max);
 		if (count || !timeout_ns || (deadline && arch_clock_ns() >= deadline))
 			break;
-		waitq_wait(&ep->waiters, &ep->lock, deadline);
+		if (signal_deliverable(thread_current())) {
+			count = -EINTR; /* never restarted, as on Linux */
+			break;
+		}
+		waitq_wait_interruptible(&ep->waiters, &ep->lock, deadline);
 	}
 	spin_unlock(&ep->lock);
 	file_put(f);

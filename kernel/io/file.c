@@ -4,6 +4,7 @@
 #include "arch.h"
 #include "lib/errno.h"
 #include "mm/kmalloc.h"
+#include "sched/sched.h"
 #include "syscall/linux_abi.h"
 
 static struct file *fds[FD_TABLE_SIZE];
@@ -128,12 +129,13 @@ void file_watch_remove(struct file_watch *w)
 /* Waits until f reports one of `ready`; a notification between the
  * operation's -EAGAIN and this check is not lost, because the check and the
  * wait happen under the lock file_notify takes. */
-void file_wait(struct file *f, unsigned ready)
+long file_wait(struct file *f, unsigned ready)
 {
 	spin_lock(&f->lock);
 	if (!(f->ops->poll(f) & (ready | FILE_ERROR | FILE_HANGUP)))
-		waitq_wait(&f->waiters, &f->lock, 0);
+		waitq_wait_interruptible(&f->waiters, &f->lock, 0);
 	spin_unlock(&f->lock);
+	return signal_deliverable(thread_current()) ? -ERESTARTSYS : 0;
 }
 
 /* Retries a non-blocking operation until it does not return -EAGAIN, or
@@ -144,7 +146,9 @@ static long transfer(struct file *f, bool writing, void *buf, size_t len)
 		long r = writing ? f->ops->write(f, buf, len) : f->ops->read(f, buf, len);
 		if (r != -EAGAIN || f->nonblocking)
 			return r;
-		file_wait(f, writing ? FILE_WRITABLE : FILE_READABLE);
+		long interrupted = file_wait(f, writing ? FILE_WRITABLE : FILE_READABLE);
+		if (interrupted)
+			return interrupted;
 	}
 }
 

@@ -121,8 +121,10 @@ void file_watch_remove(struct file_watch *w);
 void file_watch_lock(void);
 void file_watch_unlock(void);
 
-/* Waits until the file reports one of `ready` (or an error or hang-up). */
-void file_wait(struct file *f, unsigned ready);
+/* Waits until the file reports one of `ready` (or an error or hang-up);
+ * returns 0, or -ERESTARTSYS when a signal for the thread ended the wait
+ * (the call then returns that: see signal.h). */
+long file_wait(struct file *f, unsigned ready);
 
 /* read/write that wait for readiness when the file is blocking. */
 long file_read(struct file *f, void *buf, size_t len);

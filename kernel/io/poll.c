@@ -9,6 +9,7 @@
 #include "io/file.h"
 #include "lib/errno.h"
 #include "mm/kmalloc.h"
+#include "sched/sched.h"
 
 #define POLLNVAL 0x020
 #define MAX_POLL_FDS 1024
@@ -70,7 +71,8 @@ long poll_files(struct pollfd_abi *fds, unsigned long count, uint64_t timeout_ns
 			file_watch_add(watches[i].file, &watches[i].watch);
 	}
 	uint64_t deadline = timeout_ns == UINT64_MAX ? 0 : arch_clock_ns() + timeout_ns;
-	unsigned long ready;
+	unsigned long ready = 0;
+	long result = 0;
 	for (;;) {
 		spin_lock(&poller.lock);
 		poller.signaled = false;
@@ -78,9 +80,13 @@ long poll_files(struct pollfd_abi *fds, unsigned long count, uint64_t timeout_ns
 		ready = scan(fds, watches, count);
 		if (ready || !timeout_ns || (deadline && arch_clock_ns() >= deadline))
 			break;
+		if (signal_deliverable(thread_current())) {
+			result = -EINTR;
+			break;
+		}
 		spin_lock(&poller.lock);
 		if (!poller.signaled)
-			waitq_wait(&poller.waiters, &poller.lock, deadline);
+			waitq_wait_interruptible(&poller.waiters, &poller.lock, deadline);
 		spin_unlock(&poller.lock);
 	}
 	for (unsigned long i = 0; i < count; i++) {
@@ -90,5 +96,5 @@ long poll_files(struct pollfd_abi *fds, unsigned long count, uint64_t timeout_ns
 		}
 	}
 	kfree(watches, count * sizeof *watches);
-	return (long)ready;
+	return result ? result : (long)ready;
 }

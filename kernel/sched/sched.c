@@ -292,7 +292,10 @@ bool sched_block(uint64_t deadline_ns)
 
 	spin_lock(&c->lock);
 	t->timed_out = false;
-	if (t->state != THREAD_BLOCKED) { /* woken before it could block */
+	/* A signal sent before this lock was taken ends an interruptible wait
+	 * here; one sent after finds the thread blocked and wakes it
+	 * (sched_interrupt_wait takes the same lock). */
+	if (t->state != THREAD_BLOCKED || (t->interruptible && signal_deliverable(t))) {
 		t->state = THREAD_RUNNING;
 		spin_unlock(&c->lock);
 	} else if (deadline_ns && deadline_ns <= arch_clock_ns()) {
@@ -321,13 +324,25 @@ void sched_wake(struct thread *t)
 	arch_interrupts_restore(irq);
 }
 
-void sched_sleep_until(uint64_t deadline_ns)
+void sched_interrupt_wait(struct thread *t)
 {
-	struct thread *t = thread_current();
+	bool irq = arch_interrupts_disable();
+	struct cpu *c;
 
-	do {
-		t->state = THREAD_BLOCKED;
-	} while (!sched_block(deadline_ns));
+	/* Only a thread that is not blocked changes cores: once its core's
+	 * lock is held and it is still there, the checks below hold. */
+	for (;;) {
+		c = t->cpu;
+		spin_lock(&c->lock);
+		if (t->cpu == c)
+			break;
+		spin_unlock(&c->lock);
+	}
+	bool must_kick = t->interruptible && t->state == THREAD_BLOCKED && wake_locked(c, t);
+	spin_unlock(&c->lock);
+	if (must_kick)
+		kick(c);
+	arch_interrupts_restore(irq);
 }
 
 int sched_set_affinity(struct thread *t, uint64_t mask)
@@ -387,6 +402,8 @@ void sched_idle_loop(void)
 	struct cpu *c = cpu_current();
 
 	for (;;) {
+		/* Signals raised by interrupts while every thread slept. */
+		signal_take_async();
 		arch_interrupts_disable();
 		spin_lock(&c->lock);
 		if (list_empty(&c->ready))

@@ -71,8 +71,8 @@ bool sched_block(uint64_t deadline_ns);
 /* Makes a blocked thread ready; safe from any core and from interrupts. */
 void sched_wake(struct thread *t);
 
-/* Sleeps until the given time. */
-void sched_sleep_until(uint64_t deadline_ns);
+/* Wakes t if it is blocked with t->interruptible set: a signal came. */
+void sched_interrupt_wait(struct thread *t);
 
 /* Changes the cores a thread may run on; the current thread moves at once,
  * another thread at its next blocking point. */

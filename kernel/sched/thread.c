@@ -21,7 +21,7 @@ static struct list_node all_threads = { &all_threads, &all_threads };
 static int next_tid = 1;
 static unsigned alive;
 
-static struct thread *thread_alloc(void)
+static struct thread *thread_alloc(const struct thread *creator)
 {
 	struct thread *t = kmalloc(sizeof *t);
 	if (!t)
@@ -42,6 +42,8 @@ static struct thread *thread_alloc(void)
 	list_init(&t->sleep_link);
 	list_init(&t->futex.link);
 	list_init(&t->wait_link);
+	t->interruptible = false;
+	signal_thread_init(t, creator);
 
 	bool irq = arch_interrupts_disable();
 	spin_lock(&lock);
@@ -68,7 +70,7 @@ void thread_free(struct thread *t)
 
 struct thread *thread_create_main(uintptr_t entry, uintptr_t sp)
 {
-	struct thread *t = thread_alloc();
+	struct thread *t = thread_alloc(NULL);
 	if (!t)
 		return NULL;
 	format_string(t->name, sizeof t->name, "main");
@@ -81,7 +83,7 @@ struct thread *thread_create_clone(const void *parent_frame, uintptr_t new_sp, b
 				   uintptr_t tls)
 {
 	struct thread *parent = thread_current();
-	struct thread *t = thread_alloc();
+	struct thread *t = thread_alloc(parent);
 	if (!t)
 		return NULL;
 	t->affinity = parent->affinity;
@@ -89,7 +91,7 @@ struct thread *thread_create_clone(const void *parent_frame, uintptr_t new_sp, b
 	return t;
 }
 
-struct thread *thread_find(int tid)
+struct thread *thread_find_each(bool (*match)(struct thread *t, void *ctx), void *ctx)
 {
 	struct thread *found = NULL;
 	bool irq = arch_interrupts_disable();
@@ -97,7 +99,7 @@ struct thread *thread_find(int tid)
 	spin_lock(&lock);
 	for (struct list_node *n = all_threads.next; n != &all_threads; n = n->next) {
 		struct thread *t = container_of(n, struct thread, all_link);
-		if (t->tid == tid && t->state != THREAD_DEAD) {
+		if (t->state != THREAD_DEAD && match(t, ctx)) {
 			found = t;
 			break;
 		}
@@ -105,6 +107,16 @@ struct thread *thread_find(int tid)
 	spin_unlock(&lock);
 	arch_interrupts_restore(irq);
 	return found;
+}
+
+static bool has_tid(struct thread *t, void *tid)
+{
+	return t->tid == *(int *)tid;
+}
+
+struct thread *thread_find(int tid)
+{
+	return thread_find_each(has_tid, &tid);
 }
 
 unsigned thread_count(void)

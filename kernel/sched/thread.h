@@ -10,6 +10,7 @@
 
 #include "arch.h"
 #include "lib/list.h"
+#include "signal/signal.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -48,6 +49,8 @@ struct thread {
 	struct list_node wait_link; /* on a struct waitq */
 	struct list_node all_link;
 	uintptr_t kstack_base;
+	struct thread_signals signals;
+	bool interruptible; /* its wait ends for a signal (signal.h) */
 };
 
 /* The thread running on this core (NULL on a core's idle loop before any). */
@@ -63,6 +66,10 @@ struct thread *thread_create_clone(const void *parent_frame, uintptr_t new_sp, b
 
 /* The thread with this id, or NULL. */
 struct thread *thread_find(int tid);
+/* The first live thread for which match(t, ctx) is true, or NULL. match
+ * runs under the thread list's lock, with interrupts disabled, so it may
+ * act on t (wake it) while t cannot be freed; it must not block. */
+struct thread *thread_find_each(bool (*match)(struct thread *t, void *ctx), void *ctx);
 
 /* Releases a dead thread's memory (called by the scheduler). */
 void thread_free(struct thread *t);

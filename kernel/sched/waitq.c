@@ -22,6 +22,16 @@ bool waitq_wait(struct waitq *q, struct spinlock *held, uint64_t deadline_ns)
 	return timed_out;
 }
 
+bool waitq_wait_interruptible(struct waitq *q, struct spinlock *held, uint64_t deadline_ns)
+{
+	struct thread *t = thread_current();
+
+	t->interruptible = true;
+	bool timed_out = waitq_wait(q, held, deadline_ns);
+	t->interruptible = false;
+	return timed_out;
+}
+
 int waitq_waiting_cpu(const struct waitq *q, unsigned prefer)
 {
 	int found = -1;

@@ -25,6 +25,10 @@ void waitq_init(struct waitq *q);
  * `held` again. Returns true if the deadline passed. */
 bool waitq_wait(struct waitq *q, struct spinlock *held, uint64_t deadline_ns);
 
+/* The same, but a signal for the thread (signal_deliverable) ends the
+ * wait too; the caller tells the cases apart. */
+bool waitq_wait_interruptible(struct waitq *q, struct spinlock *held, uint64_t deadline_ns);
+
 /* The core of a waiting thread: `prefer` if one waits there, -1 if none
  * waits. Call with the waiters' lock held. */
 int waitq_waiting_cpu(const struct waitq *q, unsigned prefer);

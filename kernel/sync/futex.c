@@ -60,7 +60,11 @@ long futex_wait(uintptr_t addr, uint32_t expected, uint64_t deadline_ns, uint32_
 	spin_unlock(&b->lock);
 
 	long result = 0;
-	if (sched_block(deadline_ns)) {
+	t->interruptible = true;
+	bool timed_out = sched_block(deadline_ns);
+	t->interruptible = false;
+	/* A wake-up removed us from the list; a timeout or a signal did not. */
+	if (timed_out || signal_deliverable(t)) {
 		/* A requeue may have moved us: find our bucket under its lock. */
 		for (;;) {
 			uintptr_t now_on = __atomic_load_n(&t->futex.addr, __ATOMIC_ACQUIRE);
@@ -72,7 +76,7 @@ long futex_wait(uintptr_t addr, uint32_t expected, uint64_t deadline_ns, uint32_
 		}
 		if (list_linked(&t->futex.link)) {
 			list_remove(&t->futex.link);
-			result = -ETIMEDOUT;
+			result = timed_out ? -ETIMEDOUT : -EINTR;
 		}
 		spin_unlock(&b->lock);
 	}

@@ -81,11 +81,24 @@ long sys_uname(const struct syscall_args *a);
 long sys_arch_prctl(const struct syscall_args *a);
 long sys_getrandom(const struct syscall_args *a);
 long sys_sysinfo(const struct syscall_args *a);
-long sys_signal_noop(const struct syscall_args *a);
-long sys_rt_sigaction(const struct syscall_args *a);
+long sys_set_robust_list(const struct syscall_args *a);
 long sys_prlimit64(const struct syscall_args *a);
 long sys_getrlimit(const struct syscall_args *a);
 long sys_setrlimit(const struct syscall_args *a);
+
+/* sys_signal.c */
+long sys_rt_sigaction(const struct syscall_args *a);
+long sys_rt_sigprocmask(const struct syscall_args *a);
+long sys_rt_sigpending(const struct syscall_args *a);
+long sys_rt_sigsuspend(const struct syscall_args *a);
+long sys_pause(const struct syscall_args *a);
+long sys_sigaltstack(const struct syscall_args *a);
+long sys_kill(const struct syscall_args *a);
+long sys_tkill(const struct syscall_args *a);
+long sys_tgkill(const struct syscall_args *a);
+long sys_getitimer(const struct syscall_args *a);
+long sys_setitimer(const struct syscall_args *a);
+long sys_alarm(const struct syscall_args *a);
 
 /* sys_thread.c */
 long sys_clone(const struct syscall_args *a);

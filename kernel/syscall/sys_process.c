@@ -122,28 +122,11 @@ long sys_getrandom(const struct syscall_args *a)
 	return (long)len;
 }
 
-/* There are no signals: masks and alternate stacks are accepted and
- * change nothing. */
-long sys_signal_noop(const struct syscall_args *a)
+/* Robust futex lists are accepted and not walked: a thread that dies
+ * holding a robust mutex leaves it locked. */
+long sys_set_robust_list(const struct syscall_args *a)
 {
 	(void)a;
-	return 0;
-}
-
-/* Accepts any action; reports the old action as the default one. */
-long sys_rt_sigaction(const struct syscall_args *a)
-{
-	void *old = (void *)a->arg[2];
-	size_t size = (size_t)a->arg[3];
-
-	if (a->arg[0] < 1 || a->arg[0] > 64)
-		return -EINVAL;
-	if (old) {
-		size_t n = 3 * sizeof(void *) + size;
-		if (!user_writable(old, n))
-			return -EFAULT;
-		memset(old, 0, n);
-	}
 	return 0;
 }
 

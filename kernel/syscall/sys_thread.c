@@ -146,13 +146,32 @@ long sys_sched_yield(const struct syscall_args *a)
 	return 0;
 }
 
-static long sleep_until(uint64_t deadline)
+/* Sleeps until deadline unless a signal comes first: then -EINTR, with the
+ * time left written to *rem when it is given (relative sleeps). */
+static long sleep_until(uint64_t deadline, struct timespec *rem)
 {
-	if (deadline <= arch_clock_ns())
+	struct thread *t = thread_current();
+
+	if (deadline <= arch_clock_ns()) {
 		sched_yield();
-	else
-		sched_sleep_until(deadline);
-	return 0;
+		return 0;
+	}
+	if (rem && !user_writable(rem, sizeof *rem))
+		return -EFAULT;
+	t->interruptible = true;
+	bool timed_out;
+	do {
+		t->state = THREAD_BLOCKED;
+		timed_out = sched_block(deadline);
+	} while (!timed_out && !signal_deliverable(t));
+	t->interruptible = false;
+	if (timed_out)
+		return 0;
+	if (rem) {
+		uint64_t now = arch_clock_ns(), left = deadline > now ? deadline - now : 0;
+		*rem = (struct timespec){ .tv_sec = (time_t)(left / NS_PER_SEC), .tv_nsec = (long)(left % NS_PER_SEC) };
+	}
+	return -EINTR;
 }
 
 long sys_nanosleep(const struct syscall_args *a)
@@ -161,7 +180,7 @@ long sys_nanosleep(const struct syscall_args *a)
 
 	if (!timespec_ok(req))
 		return -EINVAL;
-	return sleep_until(arch_clock_ns() + timespec_ns(req));
+	return sleep_until(arch_clock_ns() + timespec_ns(req), (struct timespec *)a->arg[1]);
 }
 
 long sys_clock_nanosleep(const struct syscall_args *a)
@@ -174,8 +193,8 @@ long sys_clock_nanosleep(const struct syscall_args *a)
 	if (!timespec_ok(req))
 		return -EINVAL;
 	if (a->arg[1] & TIMER_ABSTIME)
-		return sleep_until(deadline_from_absolute(clock, timespec_ns(req)));
-	return sleep_until(arch_clock_ns() + timespec_ns(req));
+		return sleep_until(deadline_from_absolute(clock, timespec_ns(req)), NULL);
+	return sleep_until(arch_clock_ns() + timespec_ns(req), (struct timespec *)a->arg[3]);
 }
 
 static struct thread *thread_by_pid(long pid)

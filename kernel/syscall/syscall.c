@@ -10,6 +10,7 @@
 #include "arch.h"
 #include "console.h"
 #include "lib/errno.h"
+#include "signal/signal.h"
 #include "syscall/handlers.h"
 
 #include <lull/lull.h>
@@ -104,8 +105,17 @@ static const syscall_handler handlers[SYSCALL_COUNT] = {
 	[SYS_getrlimit] = sys_getrlimit,
 	[SYS_setrlimit] = sys_setrlimit,
 	[SYS_rt_sigaction] = sys_rt_sigaction,
-	[SYS_rt_sigprocmask] = sys_signal_noop,
-	[SYS_sigaltstack] = sys_signal_noop,
+	[SYS_rt_sigprocmask] = sys_rt_sigprocmask,
+	[SYS_rt_sigpending] = sys_rt_sigpending,
+	[SYS_rt_sigsuspend] = sys_rt_sigsuspend,
+	[SYS_pause] = sys_pause,
+	[SYS_sigaltstack] = sys_sigaltstack,
+	[SYS_kill] = sys_kill,
+	[SYS_tkill] = sys_tkill,
+	[SYS_tgkill] = sys_tgkill,
+	[SYS_getitimer] = sys_getitimer,
+	[SYS_setitimer] = sys_setitimer,
+	[SYS_alarm] = sys_alarm,
 	[SYS_socket] = sys_socket,
 	[SYS_bind] = sys_bind,
 	[SYS_listen] = sys_listen,
@@ -129,7 +139,7 @@ static const syscall_handler handlers[SYSCALL_COUNT] = {
 	[SYS_sched_setaffinity] = sys_sched_setaffinity,
 	[SYS_sched_getaffinity] = sys_sched_getaffinity,
 	[SYS_getcpu] = sys_getcpu,
-	[SYS_set_robust_list] = sys_signal_noop,
+	[SYS_set_robust_list] = sys_set_robust_list,
 	[SYS_clock_gettime] = sys_clock_gettime,
 	[SYS_clock_getres] = sys_clock_getres,
 	[SYS_gettimeofday] = sys_gettimeofday,
@@ -164,7 +174,7 @@ static long unknown_syscall(long nr)
 	return -ENOSYS;
 }
 
-long syscall_dispatch(struct syscall_args *a)
+static long call_handler(struct syscall_args *a)
 {
 	if (a->nr >= 0 && a->nr < SYSCALL_COUNT && handlers[a->nr])
 		return handlers[a->nr](a);
@@ -172,6 +182,14 @@ long syscall_dispatch(struct syscall_args *a)
 	if (lull_nr < sizeof lull_handlers / sizeof lull_handlers[0])
 		return lull_handlers[lull_nr](a);
 	return unknown_syscall(a->nr);
+}
+
+/* Every call ends with signal delivery, which may rewrite the frame;
+ * rt_sigreturn is the one call that rewrites its frame itself. */
+long syscall_dispatch(struct syscall_args *a)
+{
+	long result = a->nr == SYS_rt_sigreturn ? signal_return(a) : call_handler(a);
+	return signal_syscall_exit(a, result);
 }
 
 static bool user_range_ok(uintptr_t start, size_t len, bool write)

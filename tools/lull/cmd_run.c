@@ -15,6 +15,8 @@
 #include "elf_image.h"
 #include "util.h"
 
+#include "qmp.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +35,7 @@
 #define STATUS_PORT "0x7f0"
 #define DISK_MAX 4 /* the guest's BLOCKDEV_MAX */
 #define MOUNT_PATH_MAX 200
+#define DEFAULT_STOP_TIMEOUT 10
 /* QEMU's virtual FAT disk (vvfat) is a 504 MiB FAT16 disk, whatever the
  * FAT type asked for (QEMU 7.2). */
 #define SHARE_CAPACITY (504ULL << 20)
@@ -70,6 +73,10 @@ static const char usage[] =
 	"  --mount PATH             right after a --disk or --share: mount that disk\n"
 	"                           at PATH (absolute) instead\n"
 	"  --stats                  print each core's counters when the VM exits\n"
+	"  --stop-timeout SEC       when lull run gets SIGTERM or SIGINT, the\n"
+	"                           application gets SIGTERM and SEC seconds to exit\n"
+	"                           (default 10) before QEMU is stopped; 0 stops\n"
+	"                           QEMU at once. A second signal stops it at once\n"
 	"  -v                       print the QEMU command line\n"
 	"  --help                   this text\n"
 	"  -- ARGS...               the application's arguments (argv[1]...); with a\n"
@@ -104,8 +111,14 @@ static const char usage[] =
 	"For data that matters, use a disk image: lull disk create IMG SIZE --from\n"
 	"DIR, then --disk IMG.\n"
 	"\n"
+	"Stopping: `kill` (SIGTERM or SIGINT) on lull run delivers SIGTERM to the\n"
+	"application (through an NMI request over QMP), so that it can save and exit\n"
+	"as it would on Linux; without a handler that ends it with status 143.\n"
+	"Ctrl-C on the terminal stops QEMU at once.\n"
+	"\n"
 	"Exit status: the application's (0-255); 125 if the guest kernel faulted or\n"
-	"the VM stopped without a status; 130/143 when interrupted (Ctrl-C/SIGTERM);\n"
+	"the VM stopped without a status; 128+N when the application was ended by\n"
+	"signal N, or when QEMU was stopped by signal N (Ctrl-C: 130, SIGTERM: 143);\n"
 	"2 for a usage error or an image that is not a Lull image; 127 if QEMU is\n"
 	"not installed.\n"
 	"\n"
@@ -135,6 +148,7 @@ struct run_options {
 	const char *name; /* NULL: made from the image's name */
 	bool stats;
 	bool verbose;
+	unsigned stop_timeout; /* seconds the guest has to stop when asked */
 	const char *net; /* NULL, "user" or "tap:IFNAME" */
 	char forwards[512];
 	struct disk_option disks[DISK_MAX];
@@ -143,14 +157,82 @@ struct run_options {
 	char **argv;
 };
 
-static volatile sig_atomic_t qemu_pid;
-static volatile sig_atomic_t stop_signal;
+/* Signals reach the main loop through a pipe: the loop waits for QEMU's
+ * exit (SIGCHLD), a stop request (SIGINT, SIGTERM) or the end of the grace
+ * period (SIGALRM) in one read, with no window in which one is missed. */
+static int signal_pipe[2] = { -1, -1 };
 
-static void forward_signal(int sig)
+static void note_signal(int sig)
 {
-	stop_signal = sig;
-	if (qemu_pid > 0)
-		kill((pid_t)qemu_pid, SIGTERM);
+	int saved = errno;
+	unsigned char byte = (unsigned char)sig;
+	if (write(signal_pipe[1], &byte, 1) < 0) {
+		/* the pipe is full of earlier signals: the loop sees those */
+	}
+	errno = saved;
+}
+
+/* Asks the guest to stop: QMP's inject-nmi raises the guest's LINT1, which
+ * Lull's kernel turns into SIGTERM for the application. */
+/* Whether QEMU has exited, without reaping it. */
+static bool exited(pid_t pid)
+{
+	siginfo_t info = { 0 };
+	return waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid;
+}
+
+static bool ask_guest_to_stop(pid_t pid, const char *qmp_path)
+{
+	struct qmp q;
+	char why[256], *out = NULL;
+
+	int r = qmp_connect(&q, qmp_path, 2000, why, sizeof why);
+	if (r >= 0) {
+		r = qmp_hmp(&q, "nmi", &out, why, sizeof why);
+		free(out);
+		qmp_close(&q);
+	}
+	if (r < 0 && !exited(pid)) /* Ctrl-C on a terminal also stops QEMU itself */
+		fprintf(stderr, "lull run: cannot ask the guest to stop (%s): stopping QEMU\n", why);
+	return r >= 0;
+}
+
+/* Waits for QEMU to exit. The first SIGINT or SIGTERM asks the guest to
+ * stop and gives it stop_timeout seconds; a second one, or the end of that
+ * time, stops QEMU. Returns QEMU's wait status; *stop_signal is the signal
+ * that asked for the stop, 0 if none did. */
+static int wait_for_qemu(pid_t pid, const char *qmp_path, unsigned stop_timeout, int *stop_signal)
+{
+	int status;
+	bool asked = false;
+
+	*stop_signal = 0;
+	for (;;) {
+		pid_t done = waitpid(pid, &status, WNOHANG);
+		if (done == pid || (done < 0 && errno != EINTR))
+			break;
+		unsigned char sig;
+		if (read(signal_pipe[0], &sig, 1) != 1)
+			continue;
+		if (sig == SIGCHLD)
+			continue;
+		if (sig == SIGALRM) {
+			fprintf(stderr, "lull run: the guest did not stop within %u s: stopping QEMU\n",
+				stop_timeout);
+			kill(pid, SIGTERM);
+		} else if (asked) {
+			kill(pid, SIGTERM);
+		} else {
+			asked = true;
+			*stop_signal = sig;
+			if (stop_timeout && ask_guest_to_stop(pid, qmp_path))
+				alarm(stop_timeout);
+			else
+				kill(pid, SIGTERM);
+		}
+	}
+	alarm(0);
+	return status;
 }
 
 #define VM_NAME_MAX 63
@@ -350,6 +432,7 @@ static bool place_disks(struct run_options *o)
 static int parse(struct run_options *o, int argc, char **argv)
 {
 	*o = (struct run_options){ .smp = 1, .mem = "256M", .machine = "microvm", .accel = "tcg",
+				   .stop_timeout = DEFAULT_STOP_TIMEOUT,
 				   .first_arg = argc, .argc = argc, .argv = argv };
 	int disk_arg = -1; /* where the last --disk or --share was */
 	for (int i = 1; i < argc; i++) {
@@ -408,6 +491,15 @@ static int parse(struct run_options *o, int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			i++;
+		} else if (!strcmp(a, "--stop-timeout")) {
+			unsigned long n;
+			if (!value || !parse_unsigned(value, &n) || n > 3600) {
+				tool_error("run", "--stop-timeout %s: expected seconds from 0 to 3600",
+					   value ? value : "");
+				return EXIT_USAGE;
+			}
+			i++;
+			o->stop_timeout = (unsigned)n;
 		} else if (!strcmp(a, "--name")) {
 			if (!value || !valid_vm_name(value)) {
 				tool_error("run", "--name %s: expected 1 to %d letters, digits, '.', '_' or '-'",
@@ -612,7 +704,7 @@ static void add_disks(struct argv_builder *cmd, const struct run_options *o)
 	}
 }
 
-static int read_status(const char *path, int qemu_status)
+static int read_status(const char *path, int qemu_status, int stop_signal)
 {
 	char text[64] = "";
 	FILE *f = fopen(path, "r");
@@ -640,7 +732,8 @@ static int boot(const struct run_options *o, const char *tmp)
 	char *status_file = concat(tmp, "/status", NULL);
 	char *status_chardev = concat("file,id=lullstatus,path=", status_file, NULL);
 	char *cmdline = kernel_cmdline(o);
-	char *qmp = concat("unix:", tmp, "/qmp,server=on,wait=off", NULL);
+	char *qmp_path = concat(tmp, "/qmp", NULL);
+	char *qmp = concat("unix:", qmp_path, ",server=on,wait=off", NULL);
 	char smp[16], name[VM_NAME_MAX + 32];
 	struct argv_builder cmd = { 0 };
 
@@ -681,10 +774,16 @@ static int boot(const struct run_options *o, const char *tmp)
 		fputc('\n', stderr);
 	}
 
-	struct sigaction forward = { .sa_handler = forward_signal }, ignore = { .sa_handler = SIG_IGN };
-	sigemptyset(&forward.sa_mask);
-	sigaction(SIGINT, &forward, NULL);
-	sigaction(SIGTERM, &forward, NULL);
+	if (pipe2(signal_pipe, O_CLOEXEC) < 0 || fcntl(signal_pipe[1], F_SETFL, O_NONBLOCK) < 0) {
+		tool_error("run", "cannot create a pipe: %s", strerror(errno));
+		goto out;
+	}
+	struct sigaction note = { .sa_handler = note_signal }, ignore = { .sa_handler = SIG_IGN };
+	sigemptyset(&note.sa_mask);
+	sigaction(SIGINT, &note, NULL);
+	sigaction(SIGTERM, &note, NULL);
+	sigaction(SIGCHLD, &note, NULL);
+	sigaction(SIGALRM, &note, NULL);
 	sigaction(SIGQUIT, &ignore, NULL);
 
 	pid_t pid = fork();
@@ -700,19 +799,17 @@ static int boot(const struct run_options *o, const char *tmp)
 		fprintf(stderr, "lull run: cannot run %s: %s\n", QEMU, strerror(errno));
 		_exit(EXIT_NOT_FOUND);
 	}
-	qemu_pid = pid;
-	if (stop_signal) /* a signal that came before qemu_pid was known */
-		kill(pid, SIGTERM);
-	int status;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	qemu_pid = 0;
+	int stop_signal;
+	int status = wait_for_qemu(pid, qmp_path, o->stop_timeout, &stop_signal);
+	close(signal_pipe[0]);
+	close(signal_pipe[1]);
 	int qemu_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	result = read_status(status_file, qemu_status);
+	result = read_status(status_file, qemu_status, stop_signal);
 out:
 	argv_free(&cmd);
 	free(cmdline);
 	free(qmp);
+	free(qmp_path);
 	free(status_chardev);
 	free(status_file);
 	return result;

@@ -27,6 +27,7 @@
 #define REG_ICR_LOW 0x300
 #define REG_ICR_HIGH 0x310
 #define REG_LVT_TIMER 0x320
+#define REG_LVT_LINT1 0x360
 #define REG_TIMER_INITIAL 0x380
 #define REG_TIMER_CURRENT 0x390
 #define REG_TIMER_DIVIDE 0x3e0
@@ -95,6 +96,11 @@ void x86_lapic_init_cpu(void)
 	lapic_write(REG_TPR, 0);
 	lapic_write(REG_TIMER_DIVIDE, TIMER_DIVIDE_BY_1);
 	lapic_write(REG_LVT_TIMER, X86_VECTOR_TIMER | (tsc_deadline ? LVT_TSC_DEADLINE : 0));
+	/* LINT1 is the NMI line of PCs; hypervisors raise it for "inject an
+	 * NMI" (QEMU's inject-nmi). As an ordinary edge-triggered vector it
+	 * cannot be confused with the kernel's own NMIs (TLB shootdowns, which
+	 * coalesce) and arrives only where interrupts are enabled. */
+	lapic_write(REG_LVT_LINT1, X86_VECTOR_HOST_STOP);
 	x86_percpu()->apic_id = lapic_read(REG_ID) >> 24;
 }
 

@@ -6,6 +6,9 @@
 
 #define X86_VECTOR_TIMER 0x20
 #define X86_VECTOR_WAKEUP 0xf0
+/* The host's stop request: QEMU's inject-nmi (KVM_NMI) raises LINT1, which
+ * is programmed to deliver this vector rather than an NMI (see lapic.c). */
+#define X86_VECTOR_HOST_STOP 0xf1
 #define X86_VECTOR_SPURIOUS 0xff
 
 void x86_lapic_init_bsp(void);

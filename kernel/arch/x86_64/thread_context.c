@@ -8,6 +8,7 @@
  * restored with XSAVE (FXSAVE on CPUs without it), as is the FS base.
  */
 #include "arch.h"
+#include "fpu_state.h"
 #include "percpu.h"
 #include "syscall_frame.h"
 #include "x86.h"
@@ -20,7 +21,9 @@
 #define FCW_DEFAULT 0x037f
 #define MXCSR_DEFAULT 0x1f80
 #define MXCSR_OFFSET 24
-#define RFLAGS_RESERVED_ONE 0x2
+#define MXCSR_RESERVED 0xffff0000u
+#define XSAVE_HEADER_OFFSET 512
+#define XSAVE_HEADER_SIZE 64
 
 extern void arch_thread_first_entry(void);
 struct arch_thread *arch_context_switch(struct arch_thread *prev, struct arch_thread *next);
@@ -41,7 +44,7 @@ size_t arch_fpu_area_size(void)
 	return fpu_area_size;
 }
 
-static void fpu_save(void *area)
+void x86_fpu_save(void *area)
 {
 	if (has_xsave)
 		__asm__ volatile("xsave64 (%0)" : : "r"(area), "a"(-1), "d"(-1) : "memory");
@@ -49,12 +52,33 @@ static void fpu_save(void *area)
 		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
 }
 
-static void fpu_restore(const void *area)
+void x86_fpu_restore(const void *area)
 {
 	if (has_xsave)
 		__asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"(-1), "d"(-1) : "memory");
 	else
 		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+}
+
+/* XRSTOR and FXRSTOR fault on reserved bits: an area the application could
+ * have written (a signal frame) is checked before the kernel loads it. */
+bool x86_fpu_area_valid(const void *area)
+{
+	uint32_t mxcsr;
+	uint64_t xstate_bv;
+	uint32_t xcr0_low, xcr0_high;
+
+	memcpy(&mxcsr, (const char *)area + MXCSR_OFFSET, sizeof mxcsr);
+	if (mxcsr & MXCSR_RESERVED)
+		return false;
+	if (!has_xsave)
+		return true;
+	memcpy(&xstate_bv, (const char *)area + XSAVE_HEADER_OFFSET, sizeof xstate_bv);
+	for (unsigned i = 8; i < XSAVE_HEADER_SIZE; i++) /* XCOMP_BV and reserved */
+		if (((const char *)area)[XSAVE_HEADER_OFFSET + i])
+			return false;
+	__asm__ volatile("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
+	return !(xstate_bv & ~((uint64_t)xcr0_high << 32 | xcr0_low));
 }
 
 /* Lays out a new kernel stack: the syscall frame the thread will leave
@@ -97,7 +121,7 @@ void arch_thread_init_clone(struct arch_thread *t, const void *parent_frame, uin
 	*frame = *(const struct syscall_frame *)parent_frame;
 	frame->args.nr = 0; /* clone returns 0 in the child */
 	frame->rsp = sp;
-	fpu_save(t->fpu);
+	x86_fpu_save(t->fpu);
 	t->fs_base = set_tls ? tls : rdmsr(MSR_FS_BASE);
 }
 
@@ -105,11 +129,11 @@ void arch_thread_init_clone(struct arch_thread *t, const void *parent_frame, uin
 struct arch_thread *arch_thread_switch(struct arch_thread *prev, struct arch_thread *next)
 {
 	if (prev->fpu) {
-		fpu_save(prev->fpu);
+		x86_fpu_save(prev->fpu);
 		prev->fs_base = rdmsr(MSR_FS_BASE);
 	}
 	if (next->fpu) {
-		fpu_restore(next->fpu);
+		x86_fpu_restore(next->fpu);
 		wrmsr(MSR_FS_BASE, next->fs_base);
 		x86_percpu()->kstack_top = next->kstack_top;
 	}

@@ -17,8 +17,10 @@
 #include "mm/vm.h"
 #include "panic.h"
 #include "sched/sched.h"
+#include "signal/signal.h"
 #include "symbols.h"
 
+#include <signal.h>
 #include <string.h>
 
 #define VECTOR_PAGE_FAULT 14
@@ -130,6 +132,10 @@ void trap_dispatch(struct trap_frame *frame)
 	case X86_VECTOR_WAKEUP:
 		x86_lapic_eoi();
 		sched_wakeup_interrupt();
+		break;
+	case X86_VECTOR_HOST_STOP: /* what a process manager sends to stop a program */
+		x86_lapic_eoi();
+		signal_raise_async(SIGTERM);
 		break;
 	case X86_VECTOR_SPURIOUS:
 		break; /* spurious interrupts take no EOI */

@@ -13,6 +13,7 @@
 #define EFER_SCE          (1u << 0)
 #define EFER_NXE          (1u << 11)
 
+#define RFLAGS_RESERVED_ONE (1u << 1)
 #define RFLAGS_TF (1u << 8)
 #define RFLAGS_IF (1u << 9)
 #define RFLAGS_DF (1u << 10)
