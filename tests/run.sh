@@ -29,7 +29,8 @@
 #                             line matching `ready: REGEX`; it must exit 0
 #      In args, lull-args and host commands, @PORT@ is a free TCP port of
 #      the host (for -p @PORT@:N, or for the guest to reach 10.0.2.2:@PORT@).
-# ONLY=unit|cli|http|net|fuzz|storage|apps|steal|boot runs one part; BOOT_LIST="tests/boot/a.c ..."
+# ONLY=unit|cli|http|net|fuzz|storage|apps|steal|boot runs one part (apps-full:
+# the applications' own suites, only when asked for); BOOT_LIST="tests/boot/a.c ..."
 # and MACHINES="microvm q35" narrow the boot tests.
 # Ends with one line "tests: N passed, N failed"; exits non-zero on failure.
 set -u
@@ -282,6 +283,11 @@ if [ -z "$ONLY" ] || [ "$ONLY" = apps ]; then
 	run_lua_checks
 	run_sqlite_checks
 	run_redis_checks
+fi
+# Not in the default run: the applications' own long suites (make test-apps-full).
+if [ "$ONLY" = apps-full ]; then
+	source tests/apps/full_checks.sh
+	run_full_app_checks
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = steal ]; then
 	source tests/steal/checks.sh

@@ -14,7 +14,7 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Ikernel -Ikernel/arch/x86_64/inc
 NET_STACK_C := $(addprefix kernel/inet/,arp.c checksum.c dhcp.c ethernet.c ipv4.c ring.c socket.c tcp.c udp.c)
 NETPEER := $(BUILD)/tests/net/netpeer
 
-.PHONY: test-images unit-tests test-net fuzz fuzz-merge
+.PHONY: test-images unit-tests test-net fuzz fuzz-merge test-apps-full
 test-images: $(BOOT_TEST_ELFS)
 unit-tests: $(UNIT_TESTS)
 
@@ -100,6 +100,11 @@ test: all test-images unit-tests $(NETPEER) $(FUZZ_RECEIVE) $(FUZZ_FAT) $(BUILD)
 
 test-net: $(NETPEER)
 	ONLY=net bash tests/run.sh
+
+# The applications' own suites: Redis's ./runtest against a guest, SQLite's
+# full speedtest1 (tests/apps/full_checks.sh). Tens of minutes under TCG.
+test-apps-full: all apps
+	ONLY=apps-full bash tests/run.sh
 
 test-unit: unit-tests
 	ONLY=unit bash tests/run.sh
