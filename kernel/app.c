@@ -85,6 +85,23 @@ static bool parse_ipv4(const char *s, uint32_t *out)
 	return true;
 }
 
+/* lull.wallclock=NS: the host's time (ns since the epoch) when the VM
+ * started, which `lull run` gives; the RTC only knows the second. */
+static bool parse_wallclock(const char *s)
+{
+	uint64_t ns = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || ns > (UINT64_MAX - 9) / 10)
+			return false;
+		ns = ns * 10 + (uint64_t)(*s - '0');
+	}
+	arch_set_vm_start_wallclock(ns);
+	return true;
+}
+
 static void apply_kernel_option(const char *w, struct kernel_options *options)
 {
 	bool ok = true;
@@ -101,10 +118,12 @@ static void apply_kernel_option(const char *w, struct kernel_options *options)
 		options->no_dhcp = true;
 	else if (!strncmp(w, "lull.mount=", 11))
 		boot_mounts_option(w + 11);
+	else if (!strncmp(w, "lull.wallclock=", 15))
+		ok = parse_wallclock(w + 15);
 	else if (strcmp(w, "lull.stats=0") && strcmp(w, "lull.dhcp=1"))
 		kprintf("lull: unknown kernel option '%s' ignored\n", w);
 	if (!ok)
-		kprintf("lull: '%s' is not an IPv4 address; ignored\n", w);
+		kprintf("lull: '%s' is not a valid value; ignored\n", w);
 }
 
 /* Copies s below *top and returns the copy's address. */

@@ -45,6 +45,9 @@ _Noreturn void arch_exit_vm_panic(void);
  * wall-clock time at boot in nanoseconds since the Unix epoch. */
 uint64_t arch_clock_ns(void);
 uint64_t arch_boot_wallclock_ns(void);
+/* The host's wall-clock time when the VM started (its cycle counter's zero),
+ * more precise than the RTC's whole second: sets the boot wall clock. */
+void arch_set_vm_start_wallclock(uint64_t ns);
 /* Time the hypervisor gave core `cpu`'s vCPU to something else while it
  * wanted to run (steal), in ns since it was enabled; false when the
  * hypervisor does not report it (QEMU's TCG, or KVM without the feature). */

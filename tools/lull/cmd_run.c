@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define QEMU "qemu-system-x86_64"
@@ -605,9 +606,14 @@ static char *kernel_cmdline(const struct run_options *o)
 	char *line = malloc(cap), *p = line;
 	if (!line)
 		return NULL;
-	*p = '\0';
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	/* The VM starts right after: its clock starts from this, finer than
+	 * the RTC's second (a few ms early: QEMU's own start-up). */
+	p += sprintf(line, "lull.wallclock=%llu",
+		     (unsigned long long)now.tv_sec * 1000000000ULL + (unsigned long long)now.tv_nsec);
 	if (o->stats)
-		p += sprintf(p, "lull.stats=1");
+		p += sprintf(p, " lull.stats=1");
 	for (unsigned i = 0; i < o->disk_count; i++)
 		p += sprintf(p, "%slull.mount=disk%u:%s%s", p != line ? " " : "", i, o->disks[i].mount,
 			     o->disks[i].read_only ? ":ro" : "");

@@ -137,6 +137,13 @@ uint64_t arch_boot_wallclock_ns(void)
 	return wallclock_at_boot_ns;
 }
 
+/* QEMU (TCG and KVM alike) starts each vCPU's TSC at 0 with the VM, so the
+ * TSC read at boot is the time the VM ran before the kernel's clock began. */
+void arch_set_vm_start_wallclock(uint64_t ns)
+{
+	wallclock_at_boot_ns = ns + (uint64_t)(((unsigned __int128)tsc_at_boot * ns_per_tsc_q32) >> 32);
+}
+
 uint64_t x86_tsc_at_ns(uint64_t ns)
 {
 	/* Rounded up, so that a TSC deadline never fires before ns. */
