@@ -243,8 +243,8 @@ void vm_unmap_borrowed(uintptr_t start, uintptr_t end)
 bool vm_range_in_use(uintptr_t start, size_t len)
 {
 	spin_lock(&lock);
-	bool in_use = va_space_contains(&map_area, start, len) &&
-		      va_space_in_use(&map_area, start, len) && !overlaps_deferred(start, start + len);
+	bool in_use = !va_space_contains(&map_area, start, len) ||
+		      (va_space_in_use(&map_area, start, len) && !overlaps_deferred(start, start + len));
 	spin_unlock(&lock);
 	return in_use;
 }

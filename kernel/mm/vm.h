@@ -33,7 +33,8 @@ long vm_mprotect(uintptr_t addr, size_t len, int prot);
  * range back. */
 bool vm_map_borrowed(uintptr_t va, uintptr_t page, int prot);
 void vm_unmap_borrowed(uintptr_t start, uintptr_t end);
-/* True when all of [start, start+len) is mapped (msync's ENOMEM test). */
+/* False when part of [start, start+len) lies in the mapping area and is
+ * not mapped there (msync's ENOMEM test); the image and RAM count as mapped. */
 bool vm_range_in_use(uintptr_t start, size_t len);
 
 /* brk(2): returns the new break, or the old one when it cannot move. */
