@@ -11,6 +11,7 @@
 #include "inet/inet.h"
 #include "inet/socket.h"
 #include "lib/format.h"
+#include "mm/file_map.h"
 #include "sched/sched.h"
 
 #include <lull/lull.h>
@@ -102,9 +103,11 @@ static void print_connections(void)
 	}
 }
 
-/* Whatever the application wrote reaches its disks before the VM ends. */
+/* Whatever the application wrote, also through shared mappings, reaches
+ * its disks before the VM ends. */
 void kernel_exit(int status)
 {
+	file_map_write_back_all();
 	vfs_sync_all();
 	if (kernel_options.print_stats) {
 		print_stats();

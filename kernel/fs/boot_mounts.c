@@ -1,15 +1,18 @@
 /*
  * boot_mounts.c: the disks' file systems found and mounted (see
  * boot_mounts.h): the table of known formats, the lull.mount= options,
- * and the one-time mounting by the first thread that needs a path.
+ * the one-time mounting by the first thread that needs a path, and the
+ * RAM file system at /tmp where no disk went.
  */
 #include "fs/boot_mounts.h"
 
 #include "console.h"
 #include "drivers/blockdev.h"
 #include "fs/fat/fat.h"
+#include "fs/tmpfs.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
+#include "mm/page_alloc.h"
 #include "sched/thread.h"
 #include "sync/mutex.h"
 
@@ -17,6 +20,9 @@
 
 
 #define READ_ONLY_SUFFIX ":ro"
+#define TMP_PATH "/tmp"
+/* /tmp may take up to RAM / TMP_SHARE_OF_RAM, as Linux's tmpfs by default. */
+#define TMP_SHARE_OF_RAM 2
 
 /* Every format a disk may hold, tried in order; ends with a NULL probe.
  * `unmount` gives back a mount that could not be placed. */
@@ -99,6 +105,21 @@ static void mount_disk(unsigned index)
 	kprintf("lull: %s: no known file system on it; not mounted\n", disk->name);
 }
 
+/* Programs expect a writable /tmp (Lua's os.tmpname, SQLite's temporary
+ * files); a disk the user placed there takes precedence. */
+static void mount_tmp(void)
+{
+	for (unsigned i = 0; vfs_mount_at(i); i++)
+		if (!strcmp(vfs_mount_at(i)->path, TMP_PATH))
+			return;
+	struct mount *m = tmpfs_create(page_alloc_total_count() / TMP_SHARE_OF_RAM);
+	if (!m || vfs_mount(m, TMP_PATH)) {
+		kprintf("lull: no RAM file system at %s\n", TMP_PATH);
+		if (m)
+			tmpfs_destroy(m);
+	}
+}
+
 void boot_mounts_ensure(void)
 {
 	struct thread *self = thread_current();
@@ -111,6 +132,7 @@ void boot_mounts_ensure(void)
 		__atomic_store_n(&mounter, self, __ATOMIC_RELEASE);
 		for (unsigned i = 0; i < blockdev_count(); i++)
 			mount_disk(i);
+		mount_tmp();
 		__atomic_store_n(&mounter, NULL, __ATOMIC_RELEASE);
 		__atomic_store_n(&mounted, true, __ATOMIC_RELEASE);
 	}

@@ -1,7 +1,8 @@
 /*
  * boot_mounts.h: mounting the disks: each disk's file system is found by
  * probing the known formats, and mounted at /diskN or where a
- * `lull.mount=diskN:PATH[:ro]` kernel option says.
+ * `lull.mount=diskN:PATH[:ro]` kernel option says; then a RAM file system
+ * (fs/tmpfs.h) at /tmp unless a disk went there.
  *
  * Probing reads the disk, and only a thread can wait for a disk; so the
  * disks are mounted by the first thread that resolves a path (musl's

@@ -11,6 +11,7 @@
 #include "console.h"
 #include "fs/boot_mounts.h"
 #include "fs/embedded_fs.h"
+#include "fs/shared_pages.h"
 #include "fs/vnode_file.h"
 #include "lib/errno.h"
 #include "sync/spinlock.h"
@@ -31,7 +32,10 @@ void vnode_get(struct vnode *v)
 
 void vnode_put(struct vnode *v)
 {
-	if (!__atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL) && v->ops->release)
+	if (__atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	shared_pages_discard(v);
+	if (v->ops->release)
 		v->ops->release(v);
 }
 
@@ -74,6 +78,7 @@ void vfs_init(void)
 	if (r)
 		kprintf("lull: mounting the embedded files at / failed (error %d)\n", -r);
 	vnode_file_init();
+	shared_pages_init();
 }
 
 /* The length of mount path mp if it is path or a directory above it. */

@@ -124,6 +124,9 @@ struct vnode {
 	uint32_t mode;  /* VFS_S_IFDIR or VFS_S_IFREG, with permissions */
 	uint64_t ino;
 	void *fs_data;  /* the file system's */
+	/* The pages its MAP_SHARED mappings map (fs/shared_pages.c); NULL
+	 * until the first such mapping. */
+	struct shared_pages *shared_pages;
 };
 
 struct mount {

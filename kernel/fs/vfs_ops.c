@@ -5,6 +5,7 @@
  */
 #include "fs/vfs_ops.h"
 
+#include "fs/shared_pages.h"
 #include "fs/vnode_file.h"
 #include "lib/errno.h"
 #include "syscall/linux_abi.h"
@@ -70,7 +71,7 @@ static int check_open(struct vnode *v, bool must_be_dir, int flags, bool created
 	if (writing && v->mount->read_only)
 		return -EROFS;
 	if ((flags & O_TRUNC) && !created)
-		return v->ops->truncate(v, 0);
+		return shared_pages_truncate(v, 0);
 	return 0;
 }
 
@@ -210,7 +211,7 @@ int vfs_truncate(const char *path, bool must_be_dir, uint64_t size)
 
 	if (r)
 		return r;
-	r = vnode_is_dir(v) ? -EISDIR : v->mount->read_only ? -EROFS : v->ops->truncate(v, size);
+	r = vnode_is_dir(v) ? -EISDIR : v->mount->read_only ? -EROFS : shared_pages_truncate(v, size);
 	vnode_put(v);
 	return r;
 }

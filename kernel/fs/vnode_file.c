@@ -14,6 +14,7 @@
  */
 #include "fs/vnode_file.h"
 
+#include "fs/shared_pages.h"
 #include "lib/errno.h"
 #include "mm/kmalloc.h"
 #include "sync/mutex.h"
@@ -61,7 +62,7 @@ static long append(struct vnode *v, const void *buf, size_t len, uint64_t *end)
 	mutex_lock(lock);
 	long r = v->ops->stat(v, &st);
 	if (!r)
-		r = v->ops->write(v, buf, len, st.size);
+		r = shared_pages_write(v, buf, len, st.size);
 	if (r > 0)
 		*end = st.size + (uint64_t)r;
 	mutex_unlock(lock);
@@ -75,7 +76,7 @@ static long vnode_read(struct file *f, void *buf, size_t len)
 	if (vnode_is_dir(o->vnode))
 		return -EISDIR;
 	mutex_lock(&o->lock);
-	long r = o->vnode->ops->read(o->vnode, buf, len, o->position);
+	long r = shared_pages_read(o->vnode, buf, len, o->position);
 	if (r > 0)
 		o->position += (uint64_t)r;
 	mutex_unlock(&o->lock);
@@ -91,7 +92,7 @@ static long vnode_write(struct file *f, const void *buf, size_t len)
 	if (f->status_flags & O_APPEND) {
 		r = append(o->vnode, buf, len, &o->position);
 	} else {
-		r = o->vnode->ops->write(o->vnode, buf, len, o->position);
+		r = shared_pages_write(o->vnode, buf, len, o->position);
 		if (r > 0)
 			o->position += (uint64_t)r;
 	}
@@ -118,7 +119,7 @@ static void vnode_release(struct file *f)
 static long vnode_pread(struct file *f, void *buf, size_t len, uint64_t offset)
 {
 	struct vnode *v = vnode_of(f);
-	return vnode_is_dir(v) ? -EISDIR : v->ops->read(v, buf, len, offset);
+	return vnode_is_dir(v) ? -EISDIR : shared_pages_read(v, buf, len, offset);
 }
 
 /* As on Linux, an O_APPEND descriptor appends whatever the offset. */
@@ -130,7 +131,7 @@ static long vnode_pwrite(struct file *f, const void *buf, size_t len, uint64_t o
 	if (read_only_descriptor(f))
 		return -EBADF;
 	return f->status_flags & O_APPEND ? append(v, buf, len, &end)
-					  : v->ops->write(v, buf, len, offset);
+					  : shared_pages_write(v, buf, len, offset);
 }
 
 /* A directory's position is only ever set back to one seen before (or 0). */
@@ -164,13 +165,13 @@ static long vnode_file_stat(struct file *f, struct file_stat *st)
 static long vnode_truncate(struct file *f, uint64_t size)
 {
 	struct vnode *v = vnode_of(f);
-	return read_only_descriptor(f) || vnode_is_dir(v) ? -EINVAL : v->ops->truncate(v, size);
+	return read_only_descriptor(f) || vnode_is_dir(v) ? -EINVAL : shared_pages_truncate(v, size);
 }
 
 static long vnode_fsync(struct file *f, bool data_only)
 {
 	struct vnode *v = vnode_of(f);
-	return v->ops->fsync(v, data_only);
+	return shared_pages_fsync(v, data_only);
 }
 
 /* getdents64's buffer being filled. */

@@ -1,4 +1,5 @@
-/* vm.c: anonymous mappings, the program break and guarded stacks. */
+/* vm.c: anonymous mappings, pages borrowed from files' shared sets mapped
+ * into reserved ranges, the program break and guarded stacks. */
 #include "mm/vm.h"
 
 #include "arch.h"
@@ -212,6 +213,40 @@ long vm_mprotect(uintptr_t addr, size_t len, int prot)
 	arch_tlb_shootdown();
 	spin_unlock(&lock);
 	return result;
+}
+
+bool vm_map_borrowed(uintptr_t va, uintptr_t page, int prot)
+{
+	unsigned flags = arch_flags(prot);
+
+	spin_lock(&lock);
+	bool mapped = arch_map_page(va, page, flags ? flags : MAP_READ);
+	if (mapped && !flags)
+		arch_protect_page(va, 0);
+	spin_unlock(&lock);
+	return mapped;
+}
+
+/* Not deferred as munmap is: the owner frees the pages once this returns,
+ * so every core must have forgotten them by then. */
+void vm_unmap_borrowed(uintptr_t start, uintptr_t end)
+{
+	spin_lock(&lock);
+	for (uintptr_t va = start; va < end; va += PAGE_SIZE)
+		arch_protect_page(va, 0);
+	arch_tlb_shootdown();
+	for (uintptr_t va = start; va < end; va += PAGE_SIZE)
+		arch_unmap_page(va);
+	spin_unlock(&lock);
+}
+
+bool vm_range_in_use(uintptr_t start, size_t len)
+{
+	spin_lock(&lock);
+	bool in_use = !va_space_contains(&map_area, start, len) ||
+		      (va_space_in_use(&map_area, start, len) && !overlaps_deferred(start, start + len));
+	spin_unlock(&lock);
+	return in_use;
 }
 
 uintptr_t vm_brk(uintptr_t new_break)

@@ -73,6 +73,7 @@ long sys_brk(const struct syscall_args *a);
 long sys_mmap(const struct syscall_args *a);
 long sys_munmap(const struct syscall_args *a);
 long sys_mprotect(const struct syscall_args *a);
+long sys_msync(const struct syscall_args *a);
 long sys_mremap(const struct syscall_args *a);
 long sys_madvise(const struct syscall_args *a);
 

@@ -89,6 +89,7 @@ static const syscall_handler handlers[SYSCALL_COUNT] = {
 	[SYS_mmap] = sys_mmap,
 	[SYS_munmap] = sys_munmap,
 	[SYS_mprotect] = sys_mprotect,
+	[SYS_msync] = sys_msync,
 	[SYS_mremap] = sys_mremap,
 	[SYS_madvise] = sys_madvise,
 	[SYS_exit] = sys_exit,

@@ -3,8 +3,9 @@
 # stdlib.lua checks string, table, math, os, io, coroutines and errors,
 # given from a FAT disk (on each of $MACHINES) and from the embedded tree
 # (the same objects relinked by `lull build --files`); the file it writes is
-# read back on the host with mtools; a runtime error exits non-zero with
-# Lua's message. Sourced by tests/run.sh (uses pass/fail, $LULL, $BUILD,
+# read back on the host with mtools; io.tmpfile and os.tmpname work with
+# no disk (the RAM file system at /tmp); a runtime error exits non-zero
+# with Lua's message. Sourced by tests/run.sh (uses pass/fail, $LULL, $BUILD,
 # $MACHINES).
 
 source tests/apps/run_guest.sh
@@ -42,6 +43,8 @@ run_lua_checks() {
 		fail "apps/lua-stdlib-embedded" "lull build of Lua's objects with --files failed" "$(cat "$tmp/build.log")"
 	fi
 
+	app_run lua-tmp-files 0 '^lua tmp ok$' "$lua" -- -e \
+		"local f = assert(io.tmpfile()); f:write('temp'); f:seek('set'); assert(f:read('a') == 'temp'); local name = os.tmpname(); assert(name:find('^/tmp/')); local g = assert(io.open(name, 'w')); g:write('named'); g:close(); assert(io.open(name):read('a') == 'named'); assert(os.remove(name)); print('lua tmp ok')"
 	app_run lua-runtime-error 1 "^app: \(command line\):1: attempt to index a nil value \(local 't'\)" \
 		"$lua" -- -e "local t = nil; return t.field"
 	app_run lua-missing-script 1 "cannot open /disk0/nope\.lua" "$lua" --disk "$tmp/disk.img" -- /disk0/nope.lua

@@ -4,7 +4,8 @@
  * Linux orders them), the working directory (chdir, fchdir, getcwd and
  * relative paths), lexical folding of "." ".." and "//", O_DIRECTORY on a
  * file, positions past the end of a read-only file, access modes, statfs,
- * the root's listing, umask, and EFAULT for bad pointers.
+ * the root's listing (with the RAM file system mounted at /tmp), umask,
+ * and EFAULT for bad pointers.
  *
  * lull-test: status=0 smp=1
  * files: tests/boot/embedded_files
@@ -160,12 +161,14 @@ static void root_listing(void)
 			seen |= 4;
 		else if (!strcmp(e->d_name, "sub") && e->d_type == DT_DIR)
 			seen |= 8;
+		else if (!strcmp(e->d_name, "tmp") && e->d_type == DT_DIR)
+			seen |= 16;
 		else
 			others++;
 	}
 	if (d)
 		closedir(d);
-	CHECK(seen == 15 && others == 0);
+	CHECK(seen == 31 && others == 0);
 }
 
 static void bad_pointers(void)

@@ -98,3 +98,8 @@ void vnode_put(struct vnode *v)
 	if (__atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL) == 0)
 		v->ops->release(v);
 }
+
+bool vnode_is_dir(const struct vnode *v)
+{
+	return (v->mode & VFS_S_IFMT) == VFS_S_IFDIR;
+}

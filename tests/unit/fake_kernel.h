@@ -2,7 +2,7 @@
  * fake_kernel.h: the kernel services that file-system code uses, for host
  * unit tests: the heap (calloc), kprintf (into a log the test can read),
  * mutexes (which abort on a recursive lock or an unlock of a free one)
- * and the file-system layer's vnode_get/vnode_put.
+ * and the file-system layer's vnode_get/vnode_put/vnode_is_dir.
  */
 #ifndef LULL_TEST_FAKE_KERNEL_H
 #define LULL_TEST_FAKE_KERNEL_H
