@@ -24,10 +24,10 @@
 #                               /nginx/html: both in the embedded tree, read-only;
 #   --error-log-path=stderr     the console (the errors before nginx.conf is read);
 #   --pid-path, --lock-path, --http-log-path, --http-*-temp-path
-#                               under /var/nginx: nginx writes its pid file there
-#                               at start and makes (mkdir, chown, chmod) its temp
-#                               directories, so /var/nginx must be writable: a FAT
-#                               disk (lull run --disk IMG --mount /var/nginx);
+#                               under /tmp (Lull's RAM file system): nginx writes
+#                               its pid file at start and makes (mkdir, chown,
+#                               chmod) its temp directories, so they must be
+#                               writable; a disk mounted at /tmp holds them instead;
 #   --user=nobody --group=nogroup  named in the embedded /etc/passwd and
 #                               /etc/group (nginx looks them up because Lull's
 #                               getuid is 0; one process never switches to them);
@@ -47,8 +47,7 @@
 # are built, and epoll is nginx's event method (found by configure).
 #
 # The embedded tree ($BUILD/apps/nginx-root): apps/nginx/nginx.conf, nginx's
-# conf/mime.types and html/, apps/nginx/passwd and group as /etc's, and the
-# empty /var/nginx a disk is mounted on.
+# conf/mime.types and html/, apps/nginx/passwd and group as /etc's.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source apps/debian_source.sh
@@ -56,16 +55,16 @@ command -v musl-gcc >/dev/null || { echo "musl-gcc is missing (tools/install-dep
 src=$(fetch_debian_source nginx "$CACHE")
 work=$BUILD/apps/nginx
 work_copy "$src" "$work" ./configure --with-cc=musl-gcc --prefix=/nginx \
-	--error-log-path=stderr --pid-path=/var/nginx/nginx.pid --lock-path=/var/nginx/nginx.lock \
-	--http-log-path=/var/nginx/access.log --http-client-body-temp-path=/var/nginx/client_body_temp \
-	--http-proxy-temp-path=/var/nginx/proxy_temp --http-fastcgi-temp-path=/var/nginx/fastcgi_temp \
-	--http-uwsgi-temp-path=/var/nginx/uwsgi_temp --http-scgi-temp-path=/var/nginx/scgi_temp \
+	--error-log-path=stderr --pid-path=/tmp/nginx.pid --lock-path=/tmp/nginx.lock \
+	--http-log-path=/tmp/nginx-access.log --http-client-body-temp-path=/tmp/nginx-client-body \
+	--http-proxy-temp-path=/tmp/nginx-proxy --http-fastcgi-temp-path=/tmp/nginx-fastcgi \
+	--http-uwsgi-temp-path=/tmp/nginx-uwsgi --http-scgi-temp-path=/tmp/nginx-scgi \
 	--user=nobody --group=nogroup \
 	--without-http_rewrite_module --without-pcre --without-http_gzip_module \
 	--without-http_auth_basic_module --with-cc-opt="-I$PWD/apps/nginx/include"
 root=$BUILD/apps/nginx-root
 rm -rf "$root"
-mkdir -p "$root/etc" "$root/nginx/conf" "$root/var/nginx"
+mkdir -p "$root/etc" "$root/nginx/conf"
 cp apps/nginx/passwd apps/nginx/group "$root/etc/"
 cp apps/nginx/nginx.conf "$work/conf/mime.types" "$root/nginx/conf/"
 cp -r "$work/html" "$root/nginx/"
