@@ -1187,6 +1187,15 @@ void tcp_input(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len)
 			return;
 		}
 	}
+	/* New data for a socket the application has closed can never be read:
+	 * say so with a reset (RFC 1122, 4.2.2.13; Linux does the same) rather
+	 * than let the window close on a sender that would wait forever. */
+	if (data_len && !s->file && !t->listener && seq_lt(t->rcv_nxt, seq + (uint32_t)data_len)) {
+		inet_stats.tcp_resets_sent++;
+		send_segment(s, t->snd_nxt, TCP_RST | TCP_ACK, 0, 0);
+		enter_closed(s, 0);
+		return;
+	}
 	if (data_len && (t->state == TCP_ESTABLISHED || t->state == TCP_FIN_WAIT_1 ||
 			 t->state == TCP_FIN_WAIT_2))
 		accept_data(s, data, data_len, seq);

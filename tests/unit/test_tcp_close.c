@@ -325,6 +325,24 @@ static void close_with_unread_data_resets(void **state)
 	assert_int_equal(tcp_socket_count(), 1);
 }
 
+/* Data that arrives after the application closed cleanly can never be
+ * read: a reset tells the sender (Redis's "protocol desync" tests wait
+ * for it), where an ever smaller window would stall it for good. */
+static void data_after_close_resets(void **state)
+{
+	(void)state;
+	struct conn c;
+
+	open_passive(&c, PEER_DEFAULT);
+	tcp_close(c.s);
+	expect(FIN | ACK, c.ours, c.theirs, 0);
+	c.ours++;
+	peer_ack(&c, c.ours, 65535);
+	peer_data(&c, "more", 4);
+	expect(RST | ACK, c.ours, c.theirs - 4, 0); /* "more" was not taken */
+	assert_int_equal(tcp_socket_count(), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +373,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(reset_ignored_in_time_wait, harness_setup,
 						harness_teardown),
 		cmocka_unit_test_setup_teardown(close_with_unread_data_resets, harness_setup,
+						harness_teardown),
+		cmocka_unit_test_setup_teardown(data_after_close_resets, harness_setup,
 						harness_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
