@@ -79,6 +79,8 @@ run_switch_checks() {
 	fi
 	expect_cli switch-twice 1 "a switch already runs on $switch_dir" \
 		"$SWITCH" start --socket-dir "$switch_dir"
+	expect_cli switch-run-q35-tcg 2 "needs --machine microvm under TCG" \
+		"$LULL" run "$BUILD/examples/hello.elf" --machine q35 --net "switch:$switch_dir/x"
 
 	switch_vm srv 10.0.0.1 "$BUILD/examples/echo.elf" 7000
 	local server_pid=${switch_vm_pids[-1]}
