@@ -78,7 +78,7 @@ $(BUILD)/include/.stamp: $(shell find include -type f)
 	cp -r include/. $(BUILD)/include/
 	touch $@
 
-tools: $(BUILD)/lull $(BUILD)/lull-top $(BUILD)/lull-place
+tools: $(BUILD)/lull $(BUILD)/lull-top $(BUILD)/lull-place $(BUILD)/lull-switch
 
 $(BUILD)/lull: $(TOOL_C) $(wildcard tools/lull/*.h) kernel/fs/embedded_format.h tools/hostvm/qmp.c tools/hostvm/qmp.h
 	@mkdir -p $(dir $@)
@@ -97,6 +97,13 @@ $(BUILD)/lull-top: $(wildcard tools/top/*.c tools/top/*.h) $(HOSTVM_C) $(HOSTVM_
 $(BUILD)/lull-place: $(wildcard tools/place/*.c tools/place/*.h) $(HOSTVM_C) $(HOSTVM_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(TOOL_CFLAGS) -Itools/hostvm -o $@ $(filter %.c,$^) -lhwloc -lm
+
+# The vhost-user switch that `lull run --net switch:DIR/NAME` attaches to.
+SWITCH_C := $(wildcard tools/switch/*.c)
+
+$(BUILD)/lull-switch: $(SWITCH_C) $(wildcard tools/switch/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(TOOL_CFLAGS) -pthread -o $@ $(SWITCH_C)
 
 examples: $(EXAMPLE_ELFS)
 

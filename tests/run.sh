@@ -5,13 +5,16 @@
 #   3. examples/httpd from a client, built for Linux and booted on Lull
 #      (tests/http/checks.sh);
 #   4. the network stack against Linux (tests/net/checks.sh), as root;
-#   5. the fuzzers (tests/fuzz: the network receive path, FAT images), for
+#   5. the fuzzers (tests/fuzz: the network receive path, FAT images,
+#      lull-switch's descriptor tables), for
 #      FUZZ_SECONDS (45) each;
 #   5a. storage (tests/storage/checks.sh): guests write FAT disks and shared
 #      folders, judged on the host with dosfstools and mtools;
 #   5b. real applications built from Debian's sources (tests/apps: Lua, SQLite, Redis, nginx);
 #   5c. steal seen and acted on (tests/steal/checks.sh: `lull top` and
 #      `lull place` on spinning VMs), as root;
+#   5d. lull-switch (tests/switch/checks.sh): VMs exchanging TCP through
+#      it, a restart mid-transfer, a VM's exit, its idle cost;
 #   6. boot tests: every tests/boot/NAME.c image booted under QEMU TCG on each
 #      machine type, its console and exit status checked against the
 #      directives in the file's first comment:
@@ -29,7 +32,7 @@
 #                             line matching `ready: REGEX`; it must exit 0
 #      In args, lull-args and host commands, @PORT@ is a free TCP port of
 #      the host (for -p @PORT@:N, or for the guest to reach 10.0.2.2:@PORT@).
-# ONLY=unit|cli|http|net|fuzz|storage|apps|steal|boot runs one part (apps-full:
+# ONLY=unit|cli|http|net|fuzz|storage|apps|switch|steal|boot runs one part (apps-full:
 # the applications' own suites, only when asked for); BOOT_LIST="tests/boot/a.c ..."
 # and MACHINES="microvm q35" narrow the boot tests.
 # Ends with one line "tests: N passed, N failed"; exits non-zero on failure.
@@ -271,6 +274,7 @@ fi
 if [ -z "$ONLY" ] || [ "$ONLY" = fuzz ]; then
 	run_fuzzer receive tests/fuzz/corpus
 	run_fuzzer fat tests/fuzz/corpus-fat
+	run_fuzzer vring tests/fuzz/corpus-vring
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = storage ]; then
 	source tests/storage/checks.sh
@@ -290,6 +294,11 @@ fi
 if [ "$ONLY" = apps-full ]; then
 	source tests/apps/full_checks.sh
 	run_full_app_checks
+fi
+if [ -z "$ONLY" ] || [ "$ONLY" = switch ]; then
+	source tests/cli/checks.sh
+	source tests/switch/checks.sh
+	run_switch_checks
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = steal ]; then
 	source tests/steal/checks.sh

@@ -53,7 +53,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(UNIT_HELPERS)
 TOOL_TEST_SRC := $(wildcard tests/tools/test_*.c)
 TOOL_TESTS := $(patsubst tests/tools/%.c,$(BUILD)/tests/unit/%,$(TOOL_TEST_SRC))
 TOOL_TEST_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Itools/hostvm -Itools/top \
-	-Itools/place -Itools/lull -Itests/tools -fsanitize=address,undefined
+	-Itools/place -Itools/lull -Itools/switch -Itests/tools -fsanitize=address,undefined
 unit-tests: $(TOOL_TESTS)
 
 $(TOOL_TESTS): $(BUILD)/tests/unit/%: tests/tools/%.c $(wildcard tests/tools/*.h) \
@@ -85,16 +85,27 @@ $(FUZZ_FAT): tests/fuzz/fuzz_fat.c $(FUZZ_FAT_C) $(wildcard kernel/fs/fat/*.h ke
 	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-Ikernel -Ikernel/arch/x86_64/include -Itests/unit -o $@ $(filter %.c,$^)
 
+# fuzz_vring: libFuzzer over lull-switch's descriptor handling (tests/fuzz/fuzz_vring.c;
+# its corpus in tests/fuzz/corpus-vring).
+FUZZ_VRING := $(BUILD)/tests/fuzz/fuzz_vring
+FUZZ_VRING_C := tools/switch/vring.c tools/switch/guest_memory.c
+
+$(FUZZ_VRING): tests/fuzz/fuzz_vring.c $(FUZZ_VRING_C) tools/switch/vring.h tools/switch/guest_memory.h
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -Itools/switch -o $@ $(filter %.c,$^)
+
 # Runs each fuzzer for FUZZ_SECONDS from its corpus in the repo; new inputs
 # go to build/fuzz-corpus-NAME (`make fuzz-merge` folds them into the repo's).
-fuzz: $(FUZZ_RECEIVE) $(FUZZ_FAT)
+fuzz: $(FUZZ_RECEIVE) $(FUZZ_FAT) $(FUZZ_VRING)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) ONLY=fuzz bash tests/run.sh
 
-fuzz-merge: $(FUZZ_RECEIVE) $(FUZZ_FAT)
+fuzz-merge: $(FUZZ_RECEIVE) $(FUZZ_FAT) $(FUZZ_VRING)
 	$(FUZZ_RECEIVE) -merge=1 tests/fuzz/corpus $(BUILD)/fuzz-corpus-receive
 	$(FUZZ_FAT) -merge=1 tests/fuzz/corpus-fat $(BUILD)/fuzz-corpus-fat
+	$(FUZZ_VRING) -merge=1 tests/fuzz/corpus-vring $(BUILD)/fuzz-corpus-vring
 
-test: all test-images unit-tests $(NETPEER) $(FUZZ_RECEIVE) $(FUZZ_FAT) $(BUILD)/httpd-linux $(STEAL_GUEST) \
+test: all test-images unit-tests $(NETPEER) $(FUZZ_RECEIVE) $(FUZZ_FAT) $(FUZZ_VRING) $(BUILD)/httpd-linux $(STEAL_GUEST) \
 		$(STORAGE_GUESTS) apps
 	bash tests/run.sh
 

@@ -26,7 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,10 +57,13 @@ static const char usage[] =
 	"                           virtualisation, needs a usable /dev/kvm\n"
 	"  -p HOSTPORT:GUESTPORT    forward a host TCP port to the guest (repeatable);\n"
 	"                           implies --net user\n"
-	"  --net user|tap:IFNAME|none\n"
+	"  --net user|tap:IFNAME|switch:DIR/NAME|none\n"
 	"                           the network: QEMU's user networking, an existing\n"
-	"                           tap device, or no NIC (default: none, or user\n"
-	"                           with -p); the NIC is virtio-net\n"
+	"                           tap device, a port of the lull-switch serving\n"
+	"                           DIR (vhost-user; QEMU listens on DIR/NAME), or\n"
+	"                           no NIC (default: none, or user with -p); the NIC\n"
+	"                           is virtio-net. On a switch there is no DHCP\n"
+	"                           server: give the guest lull.ip= and lull.mask=\n"
 	"  --name NAME              the VM's name, as `lull top` and `lull place`\n"
 	"                           show it: letters, digits, '.', '_', '-', at most\n"
 	"                           63 (default: the image's name and this\n"
@@ -150,7 +155,7 @@ struct run_options {
 	bool stats;
 	bool verbose;
 	unsigned stop_timeout; /* seconds the guest has to stop when asked */
-	const char *net; /* NULL, "user" or "tap:IFNAME" */
+	const char *net; /* NULL, "user", "tap:IFNAME" or "switch:DIR/NAME" */
 	char forwards[512];
 	struct disk_option disks[DISK_MAX];
 	unsigned disk_count;
@@ -430,6 +435,65 @@ static bool place_disks(struct run_options *o)
 	return true;
 }
 
+/* Whether a process listens on the Unix socket at path (errno tells why
+ * not). */
+static bool socket_answers(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool answers = fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0;
+	int saved = errno;
+	if (fd >= 0)
+		close(fd);
+	errno = saved;
+	return answers;
+}
+
+/* --net switch:DIR/NAME: QEMU will listen on DIR/NAME, where the switch
+ * serving DIR (its control socket, lull-switch.ctl, answers) connects. */
+static bool check_switch_socket(const char *path)
+{
+	char dir[sizeof ((struct sockaddr_un *)0)->sun_path];
+	const char *slash = strrchr(path, '/');
+	size_t dir_len = slash ? (size_t)(slash - path) : 1;
+	const char *name = slash ? slash + 1 : path;
+	struct stat st;
+
+	if (!*name || strlen(path) >= sizeof dir || strchr(name, ',')) {
+		tool_error("run", "--net switch:%s: expected DIR/NAME, a socket path under %zu "
+			   "characters whose NAME has no ','", path, sizeof dir);
+		return false;
+	}
+	if (!strcmp(name, "lull-switch.ctl")) {
+		tool_error("run", "--net switch:%s: that is the switch's own control socket", path);
+		return false;
+	}
+	snprintf(dir, sizeof dir, "%.*s", (int)dir_len, slash ? path : ".");
+	char *control = concat(dir, "/lull-switch.ctl", NULL);
+	bool running = socket_answers(control);
+	free(control);
+	if (!running) {
+		tool_error("run", "--net switch:%s: no switch is running on %s (start one: lull switch "
+			   "start --socket-dir %s)", path, dir, dir);
+		return false;
+	}
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			tool_error("run", "--net switch:%s: the path is taken by a file that is not a socket",
+				   path);
+			return false;
+		}
+		if (socket_answers(path)) {
+			tool_error("run", "--net switch:%s: the socket is taken: another VM listens on it "
+				   "(give this one another NAME)", path);
+			return false;
+		}
+		unlink(path); /* left by a VM that is gone: QEMU could not listen on it */
+	}
+	return true;
+}
+
 static int parse(struct run_options *o, int argc, char **argv)
 {
 	*o = (struct run_options){ .smp = 1, .mem = "256M", .machine = "microvm", .accel = "tcg",
@@ -511,11 +575,14 @@ static int parse(struct run_options *o, int argc, char **argv)
 			o->name = value;
 		} else if (!strcmp(a, "--net")) {
 			if (!value || (strcmp(value, "user") && strcmp(value, "none") &&
-				       (strncmp(value, "tap:", 4) || !value[4]))) {
-				tool_error("run", "--net %s: expected user, tap:IFNAME or none",
+				       (strncmp(value, "tap:", 4) || !value[4]) &&
+				       strncmp(value, "switch:", 7))) {
+				tool_error("run", "--net %s: expected user, tap:IFNAME, switch:DIR/NAME or none",
 					   value ? value : "");
 				return EXIT_USAGE;
 			}
+			if (!strncmp(value, "switch:", 7) && !check_switch_socket(value + 7))
+				return EXIT_USAGE;
 			i++;
 			o->net = value;
 		} else if (!strcmp(a, "--smp") || !strcmp(a, "--mem") || !strcmp(a, "--machine") ||
@@ -572,6 +639,15 @@ static int parse(struct run_options *o, int argc, char **argv)
 		o->net = "user";
 	if (o->net && !strcmp(o->net, "none"))
 		o->net = NULL;
+	/* QEMU 7.2 dies (SIGSEGV in msix_set_vector_notifiers, from
+	 * vhost_net_start) when a Lull guest starts a vhost-user NIC on
+	 * virtio-pci under TCG; virtio-mmio has no MSI-X and works. */
+	if (o->net && !strncmp(o->net, "switch:", 7) && strcmp(o->machine, "microvm") &&
+	    !strcmp(o->accel, "tcg")) {
+		tool_error("run", "--net switch: needs --machine microvm under TCG (QEMU 7.2 crashes "
+			   "starting a vhost-user NIC on virtio-pci without KVM)");
+		return EXIT_USAGE;
+	}
 	if (!place_disks(o))
 		return EXIT_USAGE;
 	return -1;
@@ -636,6 +712,37 @@ static char *kernel_cmdline(const struct run_options *o)
 	return line;
 }
 
+static char *qemu_escape(const char *s);
+
+/*
+ * A port of the switch: the switch maps the guest's memory, so it must be
+ * a shared memfd; QEMU listens on the socket (the switch connects, and
+ * connects again after a restart). Every VM on a switch needs its own
+ * MAC: QEMU's default is one for all, so it is made from the socket's
+ * name (FNV-1a), under QEMU's 52:54:00 prefix.
+ */
+static void add_switch_port(struct argv_builder *cmd, const struct run_options *o, char *device,
+			    size_t device_size)
+{
+	const char *path = o->net + 7, *slash = strrchr(path, '/');
+	uint32_t h = 2166136261u;
+
+	for (const char *c = slash ? slash + 1 : path; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	size_t used = strlen(device);
+	snprintf(device + used, device_size - used, ",mac=52:54:00:%02x:%02x:%02x", (h >> 16) & 0xff,
+		 (h >> 8) & 0xff, h & 0xff);
+	char *memory = concat("memory-backend-memfd,id=mem,share=on,size=", o->mem, NULL);
+	char *escaped = qemu_escape(path);
+	char *chardev = concat("socket,id=switch0,server=on,wait=off,path=", escaped, NULL);
+	const char *args[] = { "-object", memory, "-machine", "memory-backend=mem",
+			       "-chardev", chardev };
+	argv_add_all(cmd, args, sizeof args / sizeof args[0]);
+	free(memory);
+	free(escaped);
+	free(chardev);
+}
+
 /* One virtio-net NIC: over virtio-mmio on microvm (in its virtio 1.x form,
  * which QEMU must be told to offer), over PCI elsewhere. */
 static void add_network(struct argv_builder *cmd, const struct run_options *o)
@@ -649,14 +756,21 @@ static void add_network(struct argv_builder *cmd, const struct run_options *o)
 	}
 	if (!o->net)
 		return;
-	if (!strcmp(o->net, "user"))
+	char device[80];
+	snprintf(device, sizeof device, "%s,netdev=net0",
+		 microvm ? "virtio-net-device" : "virtio-net-pci");
+	if (!strcmp(o->net, "user")) {
 		backend = concat("user,id=net0", o->forwards, NULL);
-	else
+	} else if (!strncmp(o->net, "tap:", 4)) {
 		backend = concat("tap,id=net0,script=no,downscript=no,ifname=", o->net + 4, NULL);
+	} else {
+		add_switch_port(cmd, o, device, sizeof device);
+		backend = strdup("vhost-user,id=net0,chardev=switch0");
+	}
 	argv_add(cmd, "-netdev");
 	argv_add(cmd, backend);
 	argv_add(cmd, "-device");
-	argv_add(cmd, microvm ? "virtio-net-device,netdev=net0" : "virtio-net-pci,netdev=net0");
+	argv_add(cmd, device);
 	free(backend);
 }
 

@@ -27,6 +27,8 @@ static const char usage[] =
 	"                           and vCPU, cgroups, a Lull guest's own counters\n"
 	"  place                    steal-aware placement of VMs with cgroups and\n"
 	"                           the host's topology (a daemon, or --dry-run)\n"
+	"  switch start|stats       the shared vhost-user switch that VMs join with\n"
+	"                           lull run --net switch:DIR/NAME\n"
 	"  help                     this text\n"
 	"\n"
 	"`lull COMMAND --help` describes each command. `lull --version` prints the\n"
@@ -35,9 +37,10 @@ static const char usage[] =
 	"example:\n"
 	"  lull build hello.c -o hello.elf && lull run hello.elf\n";
 
-/* `lull top` and `lull place` are programs of their own (lull-top,
- * lull-place) installed beside this one: they need no compiler or kernel
- * library, and lull-place links hwloc, which building images does not. */
+/* `lull top`, `lull place` and `lull switch` are programs of their own
+ * (lull-top, lull-place, lull-switch) installed beside this one: they
+ * need no compiler or kernel library, and lull-place links hwloc, which
+ * building images does not. */
 static int run_sibling(const char *cmd, char **argv)
 {
 	char self[PATH_MAX];
@@ -77,7 +80,7 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "disk"))
 		return cmd_disk(argc - 1, argv + 1);
-	if (!strcmp(cmd, "top") || !strcmp(cmd, "place"))
+	if (!strcmp(cmd, "top") || !strcmp(cmd, "place") || !strcmp(cmd, "switch"))
 		return run_sibling(cmd, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		fputs(usage, stdout);
