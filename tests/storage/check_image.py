@@ -14,6 +14,7 @@ own code.
 Exits 0 when all is well, 1 with the differences listed.
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -84,7 +85,10 @@ def check_manifest(img, log):
 
 
 def check_records(img, path, log):
-    synced = [int(l.split()[1]) for l in open(log, errors="replace") if l.startswith("synced ")]
+    # The kill can cut the last line ("synced 4" then lull run's own
+    # message on the same line): only whole lines count.
+    synced = [int(m.group(1)) for m in (re.match(r"synced (\d+)$", l.rstrip("\n"))
+                                        for l in open(log, errors="replace")) if m]
     last = max(synced) if synced else -1
     problems = []
     with tempfile.TemporaryDirectory() as tmp:
