@@ -2,9 +2,9 @@
 # `lull cc` (apps/NAME/build.sh), into build/apps/NAME.elf. The sources are
 # cached in $LULL_APPS_CACHE (default build/apps-cache).
 
-.PHONY: apps apps-lua apps-sqlite apps-redis
+.PHONY: apps apps-lua apps-sqlite apps-redis apps-nginx
 
-apps: apps-lua apps-sqlite apps-redis
+apps: apps-lua apps-sqlite apps-redis apps-nginx
 
 # Always run: build.sh knows whether Lua's objects are current, and links
 # again so that the image has the kernel of this tree.
@@ -20,6 +20,11 @@ apps-sqlite: $(KERNEL_ARTIFACTS) $(BUILD)/lull
 # libraries once and links redis-server again.
 apps-redis: $(KERNEL_ARTIFACTS) $(BUILD)/lull
 	BUILD=$(BUILD) apps/redis/build.sh
+
+# Always run, as for Lua: build.sh configures and compiles nginx once and
+# links the image (with its embedded tree) again.
+apps-nginx: $(KERNEL_ARTIFACTS) $(BUILD)/lull
+	BUILD=$(BUILD) apps/nginx/build.sh
 
 # lull cc as one word, for build systems that run CC without a shell.
 $(BUILD)/lull-cc: $(BUILD)/lull

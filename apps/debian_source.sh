@@ -75,6 +75,23 @@ ensure_deb_src() {
 	}
 }
 
+# download_source PKG DIR: the newest version of PKG's source package that
+# the archive serves, into DIR. A mirror may list a version (a security
+# update) whose files it does not have: apt then fails with 404, and the
+# versions apt knows are tried newest first. Leaves no .dsc on failure.
+download_source() {
+	local pkg=$1 dir=$2 version
+	(cd "$dir" && apt-get source --download-only "$pkg" >&2) && return 0
+	rm -f "$dir"/*.dsc
+	for version in $(apt-cache showsrc "$pkg" | sed -n 's/^Version: //p' | sort -ruV); do
+		echo "trying $pkg $version instead" >&2
+		(cd "$dir" && apt-get source --download-only "$pkg=$version" >&2) && return 0
+		rm -f "$dir"/*.dsc
+	done
+	echo "no version of the source package $pkg could be downloaded" >&2
+	return 1
+}
+
 # fetch_debian_source PKG CACHE [PATCH...]: downloads PKG's source package
 # into CACHE/PKG once (dpkg-source checks the files against the .dsc), and
 # unpacks it into CACHE/PKG/src with Debian's patches from debian/patches/series
@@ -88,7 +105,7 @@ fetch_debian_source() {
 	if ! ls "$dir"/*.dsc >/dev/null 2>&1; then
 		ensure_deb_src "$pkg" || return 1
 		mkdir -p "$dir"
-		(cd "$dir" && apt-get source --download-only "$pkg" >&2) || { rm -f "$dir"/*.dsc; return 1; }
+		download_source "$pkg" "$dir" || return 1
 	fi
 	if [ "$(cat "$dir/src/.lull-skipped-patches" 2>/dev/null)" != "skipped: $skipped" ]; then
 		rm -rf "$dir/src"

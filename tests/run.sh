@@ -9,7 +9,7 @@
 #      FUZZ_SECONDS (45) each;
 #   5a. storage (tests/storage/checks.sh): guests write FAT disks and shared
 #      folders, judged on the host with dosfstools and mtools;
-#   5b. real applications built from Debian's sources (tests/apps: Lua, SQLite, Redis);
+#   5b. real applications built from Debian's sources (tests/apps: Lua, SQLite, Redis, nginx);
 #   5c. steal seen and acted on (tests/steal/checks.sh: `lull top` and
 #      `lull place` on spinning VMs), as root;
 #   6. boot tests: every tests/boot/NAME.c image booted under QEMU TCG on each
@@ -280,9 +280,11 @@ if [ -z "$ONLY" ] || [ "$ONLY" = apps ]; then
 	source tests/apps/lua_checks.sh
 	source tests/apps/sqlite_checks.sh
 	source tests/apps/redis_checks.sh
+	source tests/apps/nginx_checks.sh
 	run_lua_checks
 	run_sqlite_checks
 	run_redis_checks
+	run_nginx_checks
 fi
 # Not in the default run: the applications' own long suites (make test-apps-full).
 if [ "$ONLY" = apps-full ]; then

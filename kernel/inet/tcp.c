@@ -654,13 +654,17 @@ unsigned tcp_poll(struct inet_socket *s)
 		return list_empty(&s->accept_queue) ? 0 : SOCKET_READABLE;
 	if (s->rcvbuf.len || t->fin_received || s->shut_read)
 		ready |= SOCKET_READABLE;
+	/* As Linux: the receive side is shut by a FIN, shutdown(SHUT_RD) or
+	 * the connection's end (below). */
+	if (t->fin_received || s->shut_read)
+		ready |= SOCKET_READ_HANGUP;
 	if ((t->state == TCP_ESTABLISHED || t->state == TCP_CLOSE_WAIT) &&
 	    ring_free_space(&s->sndbuf) && !s->shut_write)
 		ready |= SOCKET_WRITABLE;
 	if (s->error)
 		ready |= SOCKET_ERROR;
 	if (t->state == TCP_CLOSED && t->opened)
-		ready |= SOCKET_HANGUP | SOCKET_READABLE; /* a connection that was */
+		ready |= SOCKET_HANGUP | SOCKET_READ_HANGUP | SOCKET_READABLE; /* a connection that was */
 	if (t->fin_received && s->shut_write)
 		ready |= SOCKET_HANGUP;
 	return ready;

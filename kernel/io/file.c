@@ -228,3 +228,17 @@ long fd_dup(int fd, int min_fd)
 	file_put(f);
 	return -EMFILE;
 }
+
+long fd_dup_to(int fd, int new_fd)
+{
+	struct file *f = new_fd >= 0 && new_fd < FD_TABLE_SIZE ? fd_get(fd) : NULL;
+	if (!f)
+		return -EBADF;
+	spin_lock(&fds_lock);
+	struct file *replaced = fds[new_fd];
+	fds[new_fd] = f;
+	spin_unlock(&fds_lock);
+	if (replaced)
+		file_put(replaced);
+	return new_fd;
+}

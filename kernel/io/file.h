@@ -32,6 +32,9 @@
 #define FILE_WRITABLE 0x004
 #define FILE_ERROR 0x008
 #define FILE_HANGUP 0x010
+/* The peer will send nothing more (POLLRDHUP, EPOLLRDHUP): a stream's end
+ * of file, reported only to those who ask for it. */
+#define FILE_READ_HANGUP 0x2000
 
 struct file;
 
@@ -139,5 +142,8 @@ int fd_install(struct file *f);
 struct file *fd_get(int fd);
 long fd_close(int fd);
 long fd_dup(int fd, int min_fd);
+/* Makes new_fd name fd's file, closing what new_fd named before, in one
+ * step (dup2): no other thread can take new_fd in between. */
+long fd_dup_to(int fd, int new_fd);
 
 #endif

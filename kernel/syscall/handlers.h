@@ -9,8 +9,11 @@ long sys_read(const struct syscall_args *a);
 long sys_write(const struct syscall_args *a);
 long sys_readv(const struct syscall_args *a);
 long sys_writev(const struct syscall_args *a);
+long sys_sendfile(const struct syscall_args *a);
 long sys_close(const struct syscall_args *a);
 long sys_dup(const struct syscall_args *a);
+long sys_dup2(const struct syscall_args *a);
+long sys_dup3(const struct syscall_args *a);
 long sys_ioctl(const struct syscall_args *a);
 long sys_fcntl(const struct syscall_args *a);
 long sys_poll(const struct syscall_args *a);
@@ -23,6 +26,7 @@ long sys_eventfd(const struct syscall_args *a);
 long sys_eventfd2(const struct syscall_args *a);
 long sys_pipe(const struct syscall_args *a);
 long sys_pipe2(const struct syscall_args *a);
+long sys_socketpair(const struct syscall_args *a);
 
 /* sys_fs.c */
 long sys_open(const struct syscall_args *a);

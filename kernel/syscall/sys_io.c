@@ -1,11 +1,13 @@
-/* sys_io.c: system calls on file descriptors: read and write, descriptor
- * control (record locks: record_lock.c), poll, epoll, eventfd and pipes. */
+/* sys_io.c: system calls on file descriptors: read and write, sendfile,
+ * descriptor control (record locks: record_lock.c), poll, epoll, eventfd,
+ * pipes and socket pairs. */
 #include "io/epoll.h"
 #include "io/eventfd.h"
 #include "io/file.h"
 #include "io/pipe.h"
 #include "io/poll.h"
 #include "lib/errno.h"
+#include "mm/kmalloc.h"
 #include "syscall/handlers.h"
 #include "syscall/linux_abi.h"
 #include "syscall/record_lock.h"
@@ -22,8 +24,16 @@
 #define F_GETFL 3
 #define F_SETFL 4
 #define F_DUPFD_CLOEXEC 1030
+#define AF_UNIX 1
+#define AF_INET 2
+#define SOCK_STREAM_TYPE 1
 #define NS_PER_MS 1000000ULL
 #define NS_PER_SEC 1000000000ULL
+/* sendfile copies through a kernel buffer of at most this size per step:
+ * the send ring of a TCP connection starts at 64 KiB. */
+#define SENDFILE_STEP 65536
+/* Linux's limit on one read, write or sendfile. */
+#define TRANSFER_MAX 0x7ffff000L
 
 static long read_or_write(const struct syscall_args *a, bool reading)
 {
@@ -48,6 +58,78 @@ long sys_read(const struct syscall_args *a)
 long sys_write(const struct syscall_args *a)
 {
 	return read_or_write(a, false);
+}
+
+/* Copies from in, at *offset, to out until count bytes are sent, in runs
+ * of SENDFILE_STEP: reads as far as out took the last run, so nothing read
+ * is lost when out is full. A non-blocking out stops at its first short
+ * write (what a socket's send ring had room for); a blocking one waits in
+ * file_write. Returns the bytes sent, or the error when none were. */
+static long send_file_data(struct file *in, struct file *out, uint64_t *offset, size_t count)
+{
+	size_t step = count < SENDFILE_STEP ? count : SENDFILE_STEP;
+	char *buf = kmalloc_buffer(step);
+	if (!buf)
+		return -ENOMEM;
+	long sent = 0;
+	while ((size_t)sent < count) {
+		size_t want = count - (size_t)sent < step ? count - (size_t)sent : step;
+		long got = in->ops->pread(in, buf, want, *offset);
+		if (got <= 0) {
+			if (!sent)
+				sent = got;
+			break;
+		}
+		long put = file_write(out, buf, (size_t)got);
+		if (put < 0) {
+			if (!sent)
+				sent = put;
+			break;
+		}
+		sent += put;
+		*offset += (uint64_t)put;
+		if (put < got && out->nonblocking)
+			break;
+	}
+	kfree(buf, step);
+	return sent;
+}
+
+/* sendfile(out_fd, in_fd, offset, count): in_fd must have a position
+ * (a file of the file-system layer); without offset its position is used
+ * and moved, with one only *offset moves. */
+long sys_sendfile(const struct syscall_args *a)
+{
+	int64_t *user_offset = (int64_t *)a->arg[2];
+	size_t count = (size_t)a->arg[3] < TRANSFER_MAX ? (size_t)a->arg[3] : TRANSFER_MAX;
+
+	if (user_offset && !user_writable(user_offset, sizeof *user_offset))
+		return -EFAULT;
+	if (user_offset && *user_offset < 0)
+		return -EINVAL;
+	struct file *out = fd_get((int)a->arg[0]);
+	struct file *in = fd_get((int)a->arg[1]);
+	long r;
+	if (!out || !in || (in->status_flags & O_ACCMODE) == O_WRONLY ||
+	    (out->status_flags & O_ACCMODE) == O_RDONLY) {
+		r = -EBADF;
+	} else if (!in->ops->pread || !in->ops->seek || !out->ops->write ||
+		   (out->status_flags & O_APPEND)) {
+		r = -EINVAL;
+	} else {
+		int64_t start = user_offset ? *user_offset : in->ops->seek(in, 0, SEEK_CUR);
+		uint64_t offset = (uint64_t)start;
+		r = start < 0 ? start : count ? send_file_data(in, out, &offset, count) : 0;
+		if (r > 0 && user_offset)
+			*user_offset = (int64_t)offset;
+		else if (r > 0)
+			in->ops->seek(in, (int64_t)offset, SEEK_SET);
+	}
+	if (in)
+		file_put(in);
+	if (out)
+		file_put(out);
+	return r;
 }
 
 /* The buffers are read from (writev) or written to (readv). */
@@ -112,6 +194,28 @@ long sys_close(const struct syscall_args *a)
 long sys_dup(const struct syscall_args *a)
 {
 	return fd_dup((int)a->arg[0], 0);
+}
+
+/* dup2 of a descriptor onto itself only checks that it is open. */
+long sys_dup2(const struct syscall_args *a)
+{
+	int fd = (int)a->arg[0], new_fd = (int)a->arg[1];
+
+	if (fd != new_fd)
+		return fd_dup_to(fd, new_fd);
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return fd;
+}
+
+/* O_CLOEXEC is the only flag, and means nothing without exec. */
+long sys_dup3(const struct syscall_args *a)
+{
+	if (a->arg[0] == a->arg[1] || (a->arg[2] & ~(long)O_CLOEXEC))
+		return -EINVAL;
+	return fd_dup_to((int)a->arg[0], (int)a->arg[1]);
 }
 
 long sys_ioctl(const struct syscall_args *a)
@@ -250,14 +354,14 @@ long sys_eventfd(const struct syscall_args *a)
 }
 
 /* The descriptors are written only once both exist, so a fault leaves none
- * open. */
-static long pipe_call(int *user_fds, int flags)
+ * open. `open` is pipe_open or socket_pair_open. */
+static long open_two(int *user_fds, int flags, long (*open)(int fds[2], int flags))
 {
 	int fds[2];
 
 	if (!user_writable(user_fds, sizeof fds))
 		return -EFAULT;
-	long r = pipe_open(fds, flags);
+	long r = open(fds, flags);
 	if (!r)
 		memcpy(user_fds, fds, sizeof fds);
 	return r;
@@ -265,10 +369,29 @@ static long pipe_call(int *user_fds, int flags)
 
 long sys_pipe2(const struct syscall_args *a)
 {
-	return pipe_call((int *)a->arg[0], (int)a->arg[1]);
+	return open_two((int *)a->arg[0], (int)a->arg[1], pipe_open);
 }
 
 long sys_pipe(const struct syscall_args *a)
 {
-	return pipe_call((int *)a->arg[0], 0);
+	return open_two((int *)a->arg[0], 0, pipe_open);
+}
+
+/* socketpair(AF_UNIX, SOCK_STREAM, 0, fds) only (Linux has no AF_INET
+ * pairs either): the pair is two crossed
+ * pipes (io/pipe.c); SOCK_NONBLOCK and SOCK_CLOEXEC are O_NONBLOCK's and
+ * O_CLOEXEC's values. */
+long sys_socketpair(const struct syscall_args *a)
+{
+	long domain = a->arg[0], type = a->arg[1], protocol = a->arg[2];
+
+	if (domain == AF_INET)
+		return -EOPNOTSUPP;
+	if (domain != AF_UNIX)
+		return -EAFNOSUPPORT;
+	if (protocol && protocol != AF_UNIX)
+		return -EPROTONOSUPPORT;
+	if ((type & ~(long)(O_NONBLOCK | O_CLOEXEC)) != SOCK_STREAM_TYPE)
+		return -EOPNOTSUPP;
+	return open_two((int *)a->arg[3], (int)(type & (O_NONBLOCK | O_CLOEXEC)), socket_pair_open);
 }

@@ -128,7 +128,11 @@ static void passive_close_through_last_ack(void **state)
 
 	open_passive(&c, PEER_DEFAULT);
 	assert_int_equal(tcp_socket_count(), 2);
+	assert_int_equal(tcp_poll(c.s) & SOCKET_READ_HANGUP, 0);
 	peer_flags(&c, FIN | ACK, 65535);
+	/* EPOLLRDHUP from the FIN on (nginx relies on it once a socket pair
+	 * reports it). */
+	assert_true(tcp_poll(c.s) & SOCKET_READ_HANGUP);
 	expect(ACK, c.ours, c.theirs, 0);
 	assert_int_equal(c.s->tcp.state, TCP_CLOSE_WAIT);
 	assert_int_equal(tcp_recv(c.s, buf, sizeof buf, false), 0); /* end of stream */
@@ -240,6 +244,7 @@ static void reset_reports_econnreset(void **state)
 	assert_int_equal(c.s->tcp.state, TCP_CLOSED);
 	assert_true(tcp_poll(c.s) & SOCKET_ERROR);
 	assert_true(tcp_poll(c.s) & SOCKET_HANGUP);
+	assert_true(tcp_poll(c.s) & SOCKET_READ_HANGUP);
 	/* Data that arrived before the reset is still read, then the error,
 	 * once. */
 	assert_int_equal(tcp_recv(c.s, buf, sizeof buf, false), 4);
