@@ -22,6 +22,9 @@ LULL=$(realpath "$BUILD/lull")
 # so that the two builds differ in what they link, not in how the code is
 # compiled. Both are NAME.elf (a static Linux executable is an ELF file too).
 # APP_CC is an array; Makefiles get it as one string, CC="${APP_CC[*]}".
+# The recipes copy their results with cp --remove-destination: a Linux
+# build may be running on the host, and a running executable cannot be
+# written over in place (ETXTBSY), only replaced.
 case ${APPS_TARGET:=lull} in
 lull)
 	APPS_OUT=$BUILD/apps

@@ -30,5 +30,5 @@ work_copy "$src" "$work"
 # The kernel may have changed since the last run: always link again.
 rm -f "$work/src/lua"
 make -s -C "$work/src" posix ALL=lua CC="${APP_CC[*]}"
-cp "$work/src/lua" "$APPS_OUT/lua.elf"
+cp --remove-destination "$work/src/lua" "$APPS_OUT/lua.elf"
 echo "built $APPS_OUT/lua.elf"

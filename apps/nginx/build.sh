@@ -79,6 +79,6 @@ if [ "$APPS_TARGET" = lull ]; then
 	# with the embedded tree (lull cc has no --files).
 	"$LULL" build $(find "$work/objs" -name '*.o' | sort) --files "$root" -o "$APPS_OUT/nginx.elf"
 else
-	cp "$work/objs/nginx" "$APPS_OUT/nginx.elf"
+	cp --remove-destination "$work/objs/nginx" "$APPS_OUT/nginx.elf"
 fi
 echo "built $APPS_OUT/nginx.elf"

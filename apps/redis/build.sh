@@ -43,5 +43,5 @@ rm -f "$work/src/redis-server"
 # src/mkreleasehdr.sh asks git for a commit: without GIT_DIR it would find
 # Lull's repository around $BUILD and report Lull's commit as Redis's.
 GIT_DIR=/nonexistent make -s -j"$(nproc)" -C "$work/src" redis-server MALLOC=libc BUILD_TLS=no USE_SYSTEMD=no CC="${APP_CC[*]}"
-cp "$work/src/redis-server" "$APPS_OUT/redis-server.elf"
+cp --remove-destination "$work/src/redis-server" "$APPS_OUT/redis-server.elf"
 echo "built $APPS_OUT/redis-server.elf"
