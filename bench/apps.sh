@@ -28,12 +28,12 @@ SMP=${SMP:-2}
 MEM=${MEM:-512M}
 PORT=${PORT:-18090}
 APPS=${APPS:-redis sqlite nginx}
-REDIS_REQUESTS=${REDIS_REQUESTS:-100000}
+REDIS_REQUESTS=${REDIS_REQUESTS:-50000}
 # 10 clients first: with 50, QEMU's user networking can stall (on either
 # guest) and leave connections that never close behind it.
 REDIS_CLIENTS=${REDIS_CLIENTS:-10 50}
-REDIS_LIMIT=${REDIS_LIMIT:-60}
-SPEEDTEST_SIZE=${SPEEDTEST_SIZE:-25}
+REDIS_LIMIT=${REDIS_LIMIT:-90}
+SPEEDTEST_SIZE=${SPEEDTEST_SIZE:-50}
 SPEEDTEST_LIMIT=${SPEEDTEST_LIMIT:-900}
 WRK_S=${WRK_S:-12}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-1 32}
@@ -47,6 +47,7 @@ LINUX_KERNEL=${LINUX_KERNEL:-$(ls -v /boot/vmlinuz-* 2>/dev/null | tail -n 1)}
 LINUX_INITRD=${LINUX_INITRD:-$BUILD/bench/linux-guest/apps.cpio}
 LULL=$BUILD/lull
 LULL_APPS=$BUILD/apps
+SAMPLER=$BUILD/bench/cpu_sampler
 out=$BUILD/bench/apps
 GUESTS=(lull linux)
 
@@ -58,15 +59,19 @@ fail() {
 for tool in redis-benchmark redis-cli wrk curl timeout; do
 	command -v "$tool" >/dev/null || fail "$tool is missing: bash bench/install-deps.sh"
 done
-for file in "$LINUX_INITRD" "$LULL_APPS/redis-server.elf" "$LULL_APPS/speedtest1.elf" \
+for file in "$LINUX_INITRD" "$SAMPLER" "$LULL_APPS/redis-server.elf" "$LULL_APPS/speedtest1.elf" \
 	"$LULL_APPS/nginx.elf" "$BUILD/bench/floor-halt.elf"; do
 	[ -f "$file" ] || fail "$file is missing: run make bench-apps, which builds it"
 done
 if [ -n "$(ss -Hltn "sport = :$PORT")" ]; then
 	fail "port $PORT is taken on the host: give another, e.g. make bench-apps PORT=18190"
 fi
-rm -rf "$out"
-mkdir -p "$out"
+# REPORT_ONLY=1 writes the section again from the last run's results.
+REPORT_ONLY=${REPORT_ONLY:-0}
+if [ "$REPORT_ONLY" != 1 ]; then
+	rm -rf "$out"
+	mkdir -p "$out"
+	fi
 
 launched=()
 stop_all() {
@@ -80,7 +85,6 @@ trap 'exit 130' INT TERM
 # the run did not give it).
 record() { printf '%s %s %s\n' "$1" "$2" "$3" >>"$out/results"; }
 result() { awk -v g="$1" -v k="$2" '$1 == g && $2 == k { v = $3 } END { print v == "" ? "-" : v }' "$out/results"; }
-: >"$out/results"
 
 # Host time in ms, for time limits and start-up times.
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -106,14 +110,22 @@ start_server() {
 		;;
 	esac
 	launched+=($!)
+	find_qemu "$name" || fail "$guest $app: no qemu process (see $out/$guest-$app.console)"
+}
+
+# find_qemu NAME: sets QEMU_PID to the qemu process named NAME once it has
+# started (within 5 s), and has it stopped on exit.
+find_qemu() {
 	local i
 	for i in $(seq 100); do
-		QEMU_PID=$(qemu_pid_named "$name")
-		[ -n "$QEMU_PID" ] && break
+		QEMU_PID=$(qemu_pid_named "$1")
+		if [ -n "$QEMU_PID" ]; then
+			launched+=("$QEMU_PID")
+			return 0
+		fi
 		sleep 0.05
 	done
-	[ -n "$QEMU_PID" ] || fail "$guest $app: no qemu process (see $out/$guest-$app.console)"
-	launched+=("$QEMU_PID")
+	return 1
 }
 
 # wait_ready GUEST APP PROBE...: runs PROBE until it succeeds (the server
@@ -188,10 +200,13 @@ bench_redis() {
 }
 
 # speedtest1's last line when every test ran: the total time (guest clock).
-SPEEDTEST_TOTAL='^ +TOTAL\.+ +([0-9]+\.[0-9]+)s$'
+SPEEDTEST_TOTAL='^ +TOTAL\.+ +[0-9]+\.[0-9]+s$'
 
 # One speedtest1 run in MODE (memory or disk) to its end; records the total
-# time and the host CPU between its first line and its TOTAL line.
+# time and the host CPU between its first line and its TOTAL line. The
+# console's lines give the times; the CPU at those times comes from
+# cpu_sampler's series, since the qemu process may already be ending when
+# the TOTAL line is read (and its threads' schedstat with it).
 bench_speedtest() {
 	local guest=$1 mode=$2 name=bench-apps-$guest
 	local console=$out/$guest-speedtest-$mode.console stamps=$out/$guest-speedtest-$mode.stamps
@@ -218,30 +233,51 @@ bench_speedtest() {
 	lull)
 		"${limit[@]}" "$LULL" run "$LULL_APPS/speedtest1.elf" --name "$name" --machine "$MACHINE" \
 			--smp "$SMP" --mem "$MEM" "${lull_opts[@]}" -- "${app_args[@]}" </dev/null 2>&1 |
-			stamp_console "$name" "$console" "$stamps" "^-- Speedtest1|$SPEEDTEST_TOTAL" || true
+			stamp_console "$name" "$console" "$stamps" "^-- Speedtest1|$SPEEDTEST_TOTAL" &
 		;;
 	linux)
 		qemu_cmd "$MACHINE" "$SMP" "$MEM" "$LINUX_KERNEL" \
 			"console=ttyS0 quiet panic=-1 run=bin/speedtest1 args=$linux_args $linux_params"
 		"${limit[@]}" "${QEMU_CMD[@]}" -name "$name" -initrd "$LINUX_INITRD" "${linux_disk[@]}" </dev/null 2>&1 |
-			stamp_console "$name" "$console" "$stamps" "^-- Speedtest1|$SPEEDTEST_TOTAL" || true
+			stamp_console "$name" "$console" "$stamps" "^-- Speedtest1|$SPEEDTEST_TOTAL" &
 		;;
 	esac
+	local run=$! samples=$out/$guest-speedtest-$mode.cpu
+	: >"$samples"
+	if find_qemu "$name"; then
+		"$SAMPLER" "$QEMU_PID" 100 >"$samples" &
+	fi
+	wait "$run" || true
 	# A time limit stops `lull run`, not always the qemu it started.
 	local left
 	left=$(qemu_pid_named "$name")
 	[ -z "$left" ] || kill -KILL "$left"
+	wait
+	# A stamped line is the console's line, the host's time (ns) and a CPU
+	# time that is not used here.
 	local total
-	total=$(grep -E "$SPEEDTEST_TOTAL" "$stamps" 2>/dev/null || true)
+	total=$(awk '/^ +TOTAL\./ { t = $(NF - 2); sub(/s$/, "", t) } END { print t }' "$stamps" 2>/dev/null || true)
 	if [ -z "$total" ]; then
 		record "$guest" "speedtest-$mode-s" "unfinished"
 		echo "bench-apps: $guest speedtest1 ($mode) did not finish; its console ends:" >&2
 		tail -n 10 "$console" | sed 's/^/  /' >&2
 		return
 	fi
-	[[ $total =~ $SPEEDTEST_TOTAL ]]
-	record "$guest" "speedtest-$mode-s" "${BASH_REMATCH[1]}"
-	record "$guest" "speedtest-$mode-cpu-ms" "$(awk 'NR == 1 { c = $NF } END { printf "%.0f", ($NF - c) / 1e6 }' "$stamps")"
+	record "$guest" "speedtest-$mode-s" "$total"
+	# The same interval by the host's clock, to check the guest's.
+	record "$guest" "speedtest-$mode-host-s" "$(awk '{ t[NR] = $(NF - 1) } END { printf "%.3f", (t[NR] - t[1]) / 1e9 }' "$stamps")"
+	record "$guest" "speedtest-$mode-cpu-ms" "$(awk -v stamps="$stamps" '
+		function cpu_at(t,   i) {
+			if (t >= ts[n]) return cs[n];
+			for (i = 2; i < n && ts[i] < t; i++);
+			return cs[i - 1] + (cs[i] - cs[i - 1]) * (t - ts[i - 1]) / (ts[i] - ts[i - 1]);
+		}
+		{ n++; ts[n] = $1; cs[n] = $2 }
+		END {
+			while ((getline line < stamps) > 0) { split(line, w, " "); t[++k] = w[length(w) - 1] / 1e9 }
+			if (n < 2) { print "-"; exit }
+			printf "%.0f", cpu_at(t[k]) - cpu_at(t[1]);
+		}' "$samples")"
 }
 
 bench_sqlite() {
@@ -270,7 +306,9 @@ bench_nginx() {
 			local requests
 			requests=$(awk '/requests in/ { print $1 }' "$log")
 			record "$guest" "$key-rps" "$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$log")"
-			record "$guest" "$key-errors" "$(awk '/Socket errors|Non-2xx/ { sub(/^ +/, ""); printf "%s; ", $0 }' "$log")"
+			local errors
+			errors=$(awk '/Socket errors|Non-2xx/ { sub(/^ +/, ""); gsub(/ /, "_"); print }' "$log")
+			[ -z "$errors" ] || record "$guest" "$key-errors" "$errors"
 			record_cpu_per "$guest" "$key-cpu" $((after - before)) "$requests"
 		else
 			record "$guest" "$key-rps" "stalled"
@@ -296,19 +334,21 @@ bench_floor() {
 # (/proc/stat, every process: this benchmark's guests and load generators
 # and whatever else ran).
 host_busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-read -r busy0 all0 <<<"$(host_busy_ticks)"
-started=$(now_ms)
-
-for app in $APPS; do
-	for guest in "${GUESTS[@]}"; do "bench_$app" "$guest"; done
-done
-bench_floor
-
-read -r busy1 all1 <<<"$(host_busy_ticks)"
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
-minutes=$((($(now_ms) - started + 30000) / 60000))
-host_busy=$(awk -v b=$((busy1 - busy0)) -v a=$((all1 - all0)) -v n="$(nproc)" 'BEGIN { printf "%.0f", 100 * n * b / a }')
+load_average() { cut -d' ' -f1-3 /proc/loadavg | tr ' ' /; }
+if [ "$REPORT_ONLY" != 1 ]; then
+	record host load-before "$(load_average)"
+	read -r busy0 all0 <<<"$(host_busy_ticks)"
+	started=$(now_ms)
+	for app in $APPS; do
+		for guest in "${GUESTS[@]}"; do "bench_$app" "$guest"; done
+	done
+	bench_floor
+	read -r busy1 all1 <<<"$(host_busy_ticks)"
+	record host load-after "$(load_average)"
+	record host minutes $((($(now_ms) - started + 30000) / 60000))
+	record host busy "$(awk -v b=$((busy1 - busy0)) -v a=$((all1 - all0)) -v n="$(nproc)" 'BEGIN { printf "%.0f", 100 * n * b / a }')"
+	date -u +%Y-%m-%d >"$out/date"
+fi
 
 # ratio A B: A / B to two places, or "-" unless both are numbers.
 ratio() {
@@ -357,7 +397,7 @@ for app in $APPS; do
 		;;
 	nginx)
 		for connections in $WRK_CONNECTIONS; do
-			rows+=("$(row "nginx, wrk $connections connections, ${WRK_S} s, index.html" req/s \
+			rows+=("$(row "nginx, wrk -c $connections, ${WRK_S} s, index.html" req/s \
 				"$(result lull "nginx-$connections-rps")" "$(result linux "nginx-$connections-rps")" \
 				"$(result lull "nginx-$connections-cpu")" "$(result linux "nginx-$connections-cpu")")")
 		done
@@ -369,7 +409,7 @@ for app in $APPS; do
 	[ "$app" = sqlite ] && continue
 	idle_rows+=("| $app | $(result lull "$app-idle") | $(result linux "$app-idle") | $(result floor idle) | $(result lull "$([ "$app" = redis ] && echo redis-server || echo nginx)-ready-ms") | $(result linux "$([ "$app" = redis ] && echo redis-server || echo nginx)-ready-ms") |")
 done
-errors=$(grep -h ' nginx-[0-9]*-errors ' "$out/results" | sed 's/ nginx-\([0-9]*\)-errors /, \1 connections: /' || true)
+errors=$(awk '$2 ~ /^nginx-[0-9]+-errors$/ { split($2, k, "-"); gsub(/_/, " ", $3); printf "%s, %s connections: %s; ", $1, k[2], $3 }' "$out/results")
 
 {
 	echo
@@ -402,12 +442,12 @@ errors=$(grep -h ' nginx-[0-9]*-errors ' "$out/results" | sed 's/ nginx-\([0-9]*
 		echo "|---|---|---|---|---|---|"
 		printf '%s\n' "${idle_rows[@]}"
 	fi
-	[ -z "$errors" ] || { echo; echo "wrk's errors: $(echo "$errors" | tr '\n' ' ')"; }
+	[ -z "$errors" ] || { echo; echo "wrk's errors (a timeout is a request unanswered after wrk's 2 s): ${errors%; }."; }
 	echo
-	echo "Measured $(date -u +%Y-%m-%d) on $(nproc) host cores in $minutes minutes;"
-	echo "host load average $load_before before and $load_after after, the host's"
-	echo "cores busy $host_busy% of one core on average over the run (this benchmark"
-	echo "and everything else). Reproduce: \`$cmd\`."
+	echo "Measured $(cat "$out/date") on $(nproc) host cores in $(result host minutes) minutes;"
+	echo "host load average (1/5/15 min) $(result host load-before) before and $(result host load-after) after;"
+	echo "the host's cores were busy $(result host busy)% of one core on average over the run"
+	echo "(this benchmark and everything else). Reproduce: \`$cmd\`."
 } >"$out/section.md"
 update_section bench-apps "$out/section.md"
 cat "$out/section.md"

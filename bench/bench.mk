@@ -109,5 +109,5 @@ $(BUILD)/bench/linux-guest/apps.cpio: bench-apps-linux bench/linux-guest/initram
 		$(APPS_LINUX)/nginx.elf=/bin/nginx $(APPS_LINUX)/nginx-root=/
 
 bench-apps: apps-redis apps-sqlite apps-nginx $(BUILD)/bench/linux-guest/apps.cpio \
-		$(BUILD)/bench/floor-halt.elf $(BUILD)/lull
+		$(BUILD)/bench/floor-halt.elf $(BUILD)/bench/cpu_sampler $(BUILD)/lull
 	BUILD=$(BUILD) bash bench/apps.sh
