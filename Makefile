@@ -35,6 +35,7 @@ help:
 	@echo "make bench-http   HTTP bursts: Lull vs a Linux guest vs the floor guest"
 	@echo "make bench-steal  steal of over-committed VMs under three placements (root)"
 	@echo "make bench-disk   disk throughput and host CPU: Lull vs a Linux guest"
+	@echo "make bench-apps   Redis, SQLite, nginx: Lull vs the same builds in a Linux guest"
 	@echo "make apps         real programs from Debian's sources (root once: deb-src)"
 	@echo "make test-apps-full  Redis's own test suite and SQLite's full speedtest1"
 	@echo "make clean        remove build/"

@@ -1,8 +1,9 @@
 # debian_source.sh: fetching an application's Debian source package once,
 # for apps/NAME/build.sh (sourced, not run, from the repository's top), and
-# what every recipe starts from: BUILD, the source cache CACHE, and LULL,
-# the lull executable by absolute path (applications' Makefiles run CC from
-# their own subfolders). apt needs a deb-src entry for
+# what every recipe starts from: BUILD, the source cache CACHE, LULL, the
+# lull executable by absolute path (applications' Makefiles run CC from
+# their own subfolders), and the target: where the programs go (APPS_OUT)
+# and the compiler that builds them (APP_CC). apt needs a deb-src entry for
 # the archive the machine already installs from; Lull adds its own file,
 # /etc/apt/sources.list.d/lull-deb-src.list, rather than touching the
 # machine's, so removing that file undoes everything this does.
@@ -13,6 +14,33 @@ BUILD=${BUILD:-build}
 CACHE=${LULL_APPS_CACHE:-$BUILD/apps-cache}
 [ -x "$BUILD/lull" ] || { echo "$BUILD/lull is missing: run make first" >&2; exit 1; }
 LULL=$(realpath "$BUILD/lull")
+
+# APPS_TARGET=lull (the default): Lull images, with lull cc, in $BUILD/apps.
+# APPS_TARGET=linux: the same sources as static Linux executables, in
+# $BUILD/bench/apps-linux, the baselines of `make bench-apps`: the host's
+# musl-gcc with the flags lull cc compiles with (tools/lull/app_toolchain.c),
+# so that the two builds differ in what they link, not in how the code is
+# compiled. Both are NAME.elf (a static Linux executable is an ELF file too).
+# APP_CC is an array; Makefiles get it as one string, CC="${APP_CC[*]}".
+# The recipes copy their results with cp --remove-destination: a Linux
+# build may be running on the host, and a running executable cannot be
+# written over in place (ETXTBSY), only replaced.
+case ${APPS_TARGET:=lull} in
+lull)
+	APPS_OUT=$BUILD/apps
+	APP_CC=("$LULL" cc)
+	;;
+linux)
+	command -v musl-gcc >/dev/null || { echo "musl-gcc is missing (tools/install-deps.sh installs musl-tools)" >&2; exit 1; }
+	APPS_OUT=$BUILD/bench/apps-linux
+	APP_CC=(musl-gcc -static -no-pie -std=gnu11 -O2 -g -fno-omit-frame-pointer -fno-pie)
+	;;
+*)
+	echo "APPS_TARGET=$APPS_TARGET: expected lull or linux" >&2
+	exit 2
+	;;
+esac
+mkdir -p "$APPS_OUT"
 
 # One "deb-src [signed-by=K] URI SUITE COMPONENTS" line per suite of every
 # "deb" entry apt knows, from one-line .list files and deb822 .sources

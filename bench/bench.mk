@@ -6,7 +6,7 @@ IDLE_GUESTS := $(patsubst bench/idle/%.c,$(BUILD)/bench/idle-%.elf,$(wildcard be
 FLOOR_GUESTS := $(BUILD)/bench/floor-halt.elf $(BUILD)/bench/floor-halt-nopit.elf \
 	$(BUILD)/bench/floor-exit.elf
 
-.PHONY: bench-idle bench-boot bench-http bench-steal bench-disk
+.PHONY: bench-idle bench-boot bench-http bench-steal bench-disk bench-apps bench-apps-linux
 
 $(BUILD)/bench/idle-%.elf: bench/idle/%.c bench/idle/stats.h $(KERNEL_ARTIFACTS) $(BUILD)/lull
 	@mkdir -p $(dir $@)
@@ -38,6 +38,10 @@ bench-boot: $(BUILD)/bench/first_output $(FLOOR_GUESTS) examples
 BENCH_HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra
 LINUX_KVER = $(patsubst /boot/vmlinuz-%,%,$(lastword $(shell ls -v /boot/vmlinuz-* 2>/dev/null)))
 HTTP_DOCROOT := examples/httpd/www
+# What the Linux guests' initramfs files are made from.
+LINUX_INIT := $(BUILD)/bench/linux-guest/init
+LINUX_DISK_MODULES := virtio_pci virtio_blk vfat nls_cp437 nls_ascii nls_utf8
+need_linux_kernel = @test -n "$(LINUX_KVER)" || { echo "no Linux kernel in /boot: bash bench/install-deps.sh" >&2; exit 1; }
 
 $(BUILD)/bench/loadgen: bench/loadgen/loadgen.c
 	@mkdir -p $(dir $@)
@@ -47,14 +51,14 @@ $(BUILD)/bench/cpu_sampler: bench/cpu_sampler.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_HOST_CFLAGS) -o $@ $<
 
-$(BUILD)/bench/linux-guest/init: bench/linux-guest/init.c
+$(LINUX_INIT): bench/linux-guest/init.c
 	@mkdir -p $(dir $@)
 	musl-gcc -static $(BENCH_HOST_CFLAGS) -o $@ $<
 
-$(BUILD)/bench/linux-guest/initramfs.cpio: bench/linux-guest/initramfs.sh $(BUILD)/bench/linux-guest/init \
+$(BUILD)/bench/linux-guest/initramfs.cpio: bench/linux-guest/initramfs.sh $(LINUX_INIT) \
 		$(BUILD)/httpd-linux $(shell find $(HTTP_DOCROOT) 2>/dev/null)
-	@test -n "$(LINUX_KVER)" || { echo "no Linux kernel in /boot: bash bench/install-deps.sh" >&2; exit 1; }
-	bash $< $@ $(LINUX_KVER) $(BUILD)/bench/linux-guest/init "virtio_pci virtio_net" \
+	$(need_linux_kernel)
+	bash $< $@ $(LINUX_KVER) $(LINUX_INIT) "virtio_pci virtio_net" \
 		$(BUILD)/httpd-linux=/httpd $(HTTP_DOCROOT)=/www
 
 bench-http: $(BUILD)/bench/loadgen $(BUILD)/bench/cpu_sampler $(BUILD)/bench/linux-guest/initramfs.cpio \
@@ -77,11 +81,33 @@ $(BUILD)/bench/diskbench-linux: bench/disk/diskbench.c
 	@mkdir -p $(dir $@)
 	musl-gcc -static $(BENCH_HOST_CFLAGS) -o $@ $<
 
-$(BUILD)/bench/linux-guest/disk.cpio: bench/linux-guest/initramfs.sh $(BUILD)/bench/linux-guest/init \
+$(BUILD)/bench/linux-guest/disk.cpio: bench/linux-guest/initramfs.sh $(LINUX_INIT) \
 		$(BUILD)/bench/diskbench-linux
-	@test -n "$(LINUX_KVER)" || { echo "no Linux kernel in /boot: bash bench/install-deps.sh" >&2; exit 1; }
-	bash $< $@ $(LINUX_KVER) $(BUILD)/bench/linux-guest/init \
-		"virtio_pci virtio_blk vfat nls_cp437 nls_ascii nls_utf8" $(BUILD)/bench/diskbench-linux=/diskbench
+	$(need_linux_kernel)
+	bash $< $@ $(LINUX_KVER) $(LINUX_INIT) "$(LINUX_DISK_MODULES)" $(BUILD)/bench/diskbench-linux=/diskbench
 
 bench-disk: $(BUILD)/bench/diskbench.elf $(BUILD)/bench/linux-guest/disk.cpio $(BUILD)/lull
 	BUILD=$(BUILD) bash bench/disk.sh
+
+# bench-apps: Redis, SQLite's speedtest1 and nginx on Lull (make apps's
+# images) and, built from the same sources by the same recipes for Linux
+# (APPS_TARGET=linux, into $(BUILD)/bench/apps-linux), in a Linux guest,
+# e.g. make bench-apps APPS=nginx WRK_S=15 (settings at the top of
+# bench/apps.sh). Needs redis-benchmark and wrk: bash bench/install-deps.sh.
+# The Linux builds always run, as make apps's do: each compiles once.
+APPS_LINUX := $(BUILD)/bench/apps-linux
+
+bench-apps-linux: $(BUILD)/lull
+	for app in sqlite redis nginx; do BUILD=$(BUILD) APPS_TARGET=linux apps/$$app/build.sh || exit 1; done
+
+# One initramfs for the three (each guest runs one of them): the
+# programs in /bin, nginx's tree (/nginx, /etc, /var/nginx) at the root.
+$(BUILD)/bench/linux-guest/apps.cpio: bench-apps-linux bench/linux-guest/initramfs.sh $(LINUX_INIT)
+	$(need_linux_kernel)
+	bash bench/linux-guest/initramfs.sh $@ $(LINUX_KVER) $(LINUX_INIT) "virtio_net $(LINUX_DISK_MODULES)" \
+		$(APPS_LINUX)/redis-server.elf=/bin/redis-server $(APPS_LINUX)/speedtest1.elf=/bin/speedtest1 \
+		$(APPS_LINUX)/nginx.elf=/bin/nginx $(APPS_LINUX)/nginx-root=/
+
+bench-apps: apps-redis apps-sqlite apps-nginx $(BUILD)/bench/linux-guest/apps.cpio \
+		$(BUILD)/bench/floor-halt.elf $(BUILD)/bench/cpu_sampler $(BUILD)/lull
+	BUILD=$(BUILD) bash bench/apps.sh

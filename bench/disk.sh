@@ -31,28 +31,11 @@ out=$BUILD/bench/disk
 rm -rf "$out"
 mkdir -p "$out"
 
-# stamp GUEST < console: passes the console through to GUEST.console and
-# writes each "phase" line to GUEST.phases with the host's time (ns) and the
-# qemu process's CPU time (ns) when it arrived.
-stamp() {
-	local guest=$1 line qemu=
-	while IFS= read -r line; do
-		line=${line%$'\r'} # a serial console ends its lines with CR LF
-		printf '%s\n' "$line" >>"$out/$guest.console"
-		case $line in
-		"phase "*)
-			[ -n "$qemu" ] || qemu=$(pgrep -f -- "^qemu-system.* -name bench-disk-$guest" | head -n 1)
-			printf '%s %s %s\n' "$line" "$(date +%s%N)" "$(cpu_ns "$qemu")" >>"$out/$guest.phases"
-			;;
-		esac
-	done
-}
-
 run_lull() {
 	"$LULL" disk create "$out/lull.img" "$DISK_SIZE" --fat 32 >/dev/null
 	"$LULL" run "$BUILD/bench/diskbench.elf" --name bench-disk-lull --machine q35 --smp "$SMP" \
 		--mem "$MEM" --disk "$out/lull.img" -- /disk0 "$SIZE_MIB" "$RANDOM_WRITES" </dev/null 2>&1 |
-		stamp lull
+		stamp_console bench-disk-lull "$out/lull.console" "$out/lull.phases" '^phase '
 }
 
 # The Linux guest: the same machine, and the -drive options `lull run
@@ -60,10 +43,11 @@ run_lull() {
 run_linux() {
 	"$LULL" disk create "$out/linux.img" "$DISK_SIZE" --fat 32 >/dev/null
 	qemu_cmd q35 "$SMP" "$MEM" "$LINUX_KERNEL" \
-		"console=ttyS0 quiet panic=-1 run=diskbench disk=/dev/vda args=$SIZE_MIB,$RANDOM_WRITES"
+		"console=ttyS0 quiet panic=-1 run=diskbench disk=/dev/vda args=/disk0,$SIZE_MIB,$RANDOM_WRITES"
 	"${QEMU_CMD[@]}" -name bench-disk-linux -initrd "$LINUX_INITRD" \
 		-drive "file=$out/linux.img,format=raw,if=none,id=disk0,cache=writeback" \
-		-device virtio-blk-pci,drive=disk0 </dev/null 2>&1 | stamp linux
+		-device virtio-blk-pci,drive=disk0 </dev/null 2>&1 |
+		stamp_console bench-disk-linux "$out/linux.console" "$out/linux.phases" '^phase '
 }
 
 echo "bench-disk: Lull guest"

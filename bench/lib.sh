@@ -28,6 +28,28 @@ cpu_ns() {
 	echo "$sum"
 }
 
+# The pid of the qemu process started with -name NAME (as `lull run --name
+# NAME` starts it, with ",debug-threads=on" after the name), or nothing.
+qemu_pid_named() {
+	pgrep -f -- "^qemu-system.* -name $1(,| |\$)" | head -n 1 || true
+}
+
+# stamp_console NAME CONSOLE STAMPS REGEX < console: copies a guest's console
+# to CONSOLE and appends each line matching REGEX to STAMPS, followed by the
+# host's time (ns) and the CPU time (ns) of the qemu process named NAME when
+# the line arrived: the guest marks the phases, the host measures them.
+stamp_console() {
+	local name=$1 console=$2 stamps=$3 regex=$4 line qemu=
+	while IFS= read -r line; do
+		line=${line%$'\r'} # a serial console ends its lines with CR LF
+		printf '%s\n' "$line" >>"$console"
+		if [[ $line =~ $regex ]]; then
+			[ -n "$qemu" ] || qemu=$(qemu_pid_named "$name")
+			printf '%s %s %s\n' "$line" "$(date +%s%N)" "$(cpu_ns "$qemu")" >>"$stamps"
+		fi
+	done
+}
+
 # Replaces the text between "<!-- NAME:begin -->" and "<!-- NAME:end -->"
 # in DOC (default docs/BENCHMARKS.md) with the contents of a file (appends
 # the section if it is not there yet).

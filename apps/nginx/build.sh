@@ -3,7 +3,11 @@
 # configured with the host's musl-gcc and built with `lull cc` and nginx's
 # own Makefile into $BUILD/apps/nginx.elf, with its configuration and pages
 # embedded (`make apps-nginx` runs it; run it as root the first time if apt
-# has no deb-src entry yet, see apps/debian_source.sh).
+# has no deb-src entry yet, see apps/debian_source.sh). With
+# APPS_TARGET=linux, the same nginx for Linux (musl-gcc, static) into
+# $BUILD/bench/apps-linux/nginx.elf, beside the same tree in
+# $BUILD/bench/apps-linux/nginx-root for its file system (the baseline of
+# `make bench-apps`).
 #
 # The source is fetched once into $LULL_APPS_CACHE (default $BUILD/apps-cache)
 # and built in $BUILD/apps/nginx/, so a second run only relinks the image
@@ -15,8 +19,8 @@
 # compiles and runs test programs (auto/feature, auto/types/sizeof), which
 # an image cannot be. musl-gcc (Debian's musl-tools) compiles against the
 # same musl headers as lull cc, so the features and type sizes it finds are
-# those of a Lull image; make then compiles and links with lull cc
-# (objs/Makefile's LINK is $(CC), so CC on make's command line does both).
+# those of a Lull image; make then compiles and links with lull cc (APP_CC;
+# objs/Makefile's LINK is $(CC), so CC on make's command line does both).
 #
 # ./configure options:
 #   --with-cc=musl-gcc          above;
@@ -53,7 +57,7 @@ cd "$(dirname "$0")/../.."
 source apps/debian_source.sh
 command -v musl-gcc >/dev/null || { echo "musl-gcc is missing (tools/install-deps.sh installs musl-tools)" >&2; exit 1; }
 src=$(fetch_debian_source nginx "$CACHE")
-work=$BUILD/apps/nginx
+work=$APPS_OUT/nginx
 work_copy "$src" "$work" ./configure --with-cc=musl-gcc --prefix=/nginx \
 	--error-log-path=stderr --pid-path=/tmp/nginx.pid --lock-path=/tmp/nginx.lock \
 	--http-log-path=/tmp/nginx-access.log --http-client-body-temp-path=/tmp/nginx-client-body \
@@ -62,14 +66,18 @@ work_copy "$src" "$work" ./configure --with-cc=musl-gcc --prefix=/nginx \
 	--user=nobody --group=nogroup \
 	--without-http_rewrite_module --without-pcre --without-http_gzip_module \
 	--without-http_auth_basic_module --with-cc-opt="-I$PWD/apps/nginx/include"
-root=$BUILD/apps/nginx-root
+root=$APPS_OUT/nginx-root
 rm -rf "$root"
 mkdir -p "$root/etc" "$root/nginx/conf"
 cp apps/nginx/passwd apps/nginx/group "$root/etc/"
 cp apps/nginx/nginx.conf "$work/conf/mime.types" "$root/nginx/conf/"
 cp -r "$work/html" "$root/nginx/"
-make -s -j"$(nproc)" -C "$work" -f objs/Makefile objs/nginx CC="$LULL cc"
-# The kernel may have changed since the last run: always link again, with
-# the embedded tree (lull cc has no --files).
-"$LULL" build $(find "$work/objs" -name '*.o' | sort) --files "$root" -o "$BUILD/apps/nginx.elf"
-echo "built $BUILD/apps/nginx.elf"
+make -s -j"$(nproc)" -C "$work" -f objs/Makefile objs/nginx CC="${APP_CC[*]}"
+if [ "$APPS_TARGET" = lull ]; then
+	# The kernel may have changed since the last run: always link again,
+	# with the embedded tree (lull cc has no --files).
+	"$LULL" build $(find "$work/objs" -name '*.o' | sort) --files "$root" -o "$APPS_OUT/nginx.elf"
+else
+	cp --remove-destination "$work/objs/nginx" "$APPS_OUT/nginx.elf"
+fi
+echo "built $APPS_OUT/nginx.elf"

@@ -2,7 +2,9 @@
 # apps/redis/build.sh: redis-server 7.0 from Debian 12's source package
 # (redis), built with `lull cc` and Redis's own Makefile into
 # $BUILD/apps/redis-server.elf (`make apps-redis` runs it; run it as root the
-# first time if apt has no deb-src entry yet, see apps/debian_source.sh).
+# first time if apt has no deb-src entry yet, see apps/debian_source.sh);
+# with APPS_TARGET=linux, for Linux with musl-gcc into
+# $BUILD/bench/apps-linux/ (the baseline of `make bench-apps`).
 #
 # The source is fetched once into $LULL_APPS_CACHE (default $BUILD/apps-cache)
 # and built in $BUILD/apps/redis/, so a second run only relinks the image
@@ -24,21 +26,22 @@
 #                    ./configure run, and zmalloc works on any malloc;
 #   BUILD_TLS=no     no OpenSSL in an image;
 #   USE_SYSTEMD=no   no libsystemd (nor a service manager);
-#   CC               lull cc, which compiles with Lull's flags, links the
-#                    image, and also builds the vendored hiredis, linenoise,
-#                    Lua, hdr_histogram and fpconv as static archives (make
-#                    passes command-line variables on to deps/'s Makefiles).
+#   CC               lull cc (APP_CC), which compiles with Lull's flags,
+#                    links the image, and also builds the vendored hiredis,
+#                    linenoise, Lua, hdr_histogram and fpconv as static
+#                    archives (make passes command-line variables on to
+#                    deps/'s Makefiles).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source apps/debian_source.sh
 src=$(fetch_debian_source redis "$CACHE" debian-packaging/0001-Set-Debian-configuration-defaults.patch \
 	0004-Add-support-for-USE_SYSTEM_JEMALLOC-flag.patch 0003-Use-get_current_dir_name-over-PATHMAX.patch)
-work=$BUILD/apps/redis
+work=$APPS_OUT/redis
 work_copy "$src" "$work"
 # The kernel may have changed since the last run: always link again.
 rm -f "$work/src/redis-server"
 # src/mkreleasehdr.sh asks git for a commit: without GIT_DIR it would find
 # Lull's repository around $BUILD and report Lull's commit as Redis's.
-GIT_DIR=/nonexistent make -s -j"$(nproc)" -C "$work/src" redis-server MALLOC=libc BUILD_TLS=no USE_SYSTEMD=no CC="$LULL cc"
-cp "$work/src/redis-server" "$BUILD/apps/redis-server.elf"
-echo "built $BUILD/apps/redis-server.elf"
+GIT_DIR=/nonexistent make -s -j"$(nproc)" -C "$work/src" redis-server MALLOC=libc BUILD_TLS=no USE_SYSTEMD=no CC="${APP_CC[*]}"
+cp --remove-destination "$work/src/redis-server" "$APPS_OUT/redis-server.elf"
+echo "built $APPS_OUT/redis-server.elf"

@@ -3,7 +3,9 @@
 # built with `lull cc` into two images: $BUILD/apps/sqlite3.elf (the sqlite3
 # shell) and $BUILD/apps/speedtest1.elf (SQLite's benchmark, test/speedtest1.c).
 # `make apps-sqlite` runs it; run it as root the first time if apt has no
-# deb-src entry yet (see apps/debian_source.sh).
+# deb-src entry yet (see apps/debian_source.sh). With APPS_TARGET=linux, the
+# same two programs for Linux with musl-gcc into $BUILD/bench/apps-linux/
+# (speedtest1 is the baseline of `make bench-apps`).
 #
 # The source is fetched once into $LULL_APPS_CACHE (default $BUILD/apps-cache).
 # In $BUILD/apps/sqlite/, SQLite's own build makes the amalgamation (sqlite3.c,
@@ -38,18 +40,18 @@ src=$(fetch_debian_source sqlite3 "$CACHE" 10-520466-libsqlite3-depends-on-libdl
 	10-520478-squash-bad-deps.patch 30-cross.patch 10-665363-disable-malloc-usable-size.patch \
 	31-increase_SQLITE_MAX_DEFAULT_PAGE_SIZE_to_32k.patch 32-dynamic_link.patch \
 	02-use-packaged-lempar.c.patch 40-amalgamation_configure.patch)
-work=$BUILD/apps/sqlite
+work=$APPS_OUT/sqlite
 work_copy "$src" "$work" sh -c './configure --disable-tcl >configure.log 2>&1 && make -s sqlite3.c shell.c' ||
 	{ echo "making SQLite's amalgamation failed (see $work/configure.log)" >&2; exit 1; }
 
 OPTIONS=(-DSQLITE_THREADSAFE=1 -DSQLITE_OMIT_LOAD_EXTENSION)
 # compile OBJECT SOURCE: once, and again only if SOURCE is newer.
 compile() {
-	[ "$work/$1" -nt "$2" ] || "$LULL" cc -c "${OPTIONS[@]}" -I"$work" "$2" -o "$work/$1"
+	[ "$work/$1" -nt "$2" ] || "${APP_CC[@]}" -c "${OPTIONS[@]}" -I"$work" "$2" -o "$work/$1"
 }
 compile sqlite3.o "$work/sqlite3.c"
 compile shell.o "$work/shell.c"
 compile speedtest1.o "$work/test/speedtest1.c"
-"$LULL" cc -o "$BUILD/apps/sqlite3.elf" "$work/shell.o" "$work/sqlite3.o"
-"$LULL" cc -o "$BUILD/apps/speedtest1.elf" "$work/speedtest1.o" "$work/sqlite3.o"
-echo "built $BUILD/apps/sqlite3.elf $BUILD/apps/speedtest1.elf"
+"${APP_CC[@]}" -o "$APPS_OUT/sqlite3.elf" "$work/shell.o" "$work/sqlite3.o"
+"${APP_CC[@]}" -o "$APPS_OUT/speedtest1.elf" "$work/speedtest1.o" "$work/sqlite3.o"
+echo "built $APPS_OUT/sqlite3.elf $APPS_OUT/speedtest1.elf"

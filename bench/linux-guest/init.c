@@ -1,19 +1,22 @@
 /*
  * init.c: /init of the Linux guests of the benchmarks, the baselines that
- * run the same programs as the Lull guests on Debian's kernel: /httpd for
- * `make bench-http`; with run=PROG and disk=DEVICE on the kernel command
- * line, /PROG DIR [ARGS...] for `make bench-disk`, DIR being DEVICE mounted
- * (vfat) and ARGS the words of args=A,B,...
+ * run the same programs as the Lull guests on Debian's kernel. It runs
+ * /PROG ARGS..., PROG and ARGS from run=PROG and args=A,B,... on the kernel
+ * command line (the kernel hands such words to init as environment, which
+ * the program inherits; an empty word, as in args=--save,, is an empty
+ * argument), and /httpd 80 /www without run= (`make bench-http`). With
+ * disk=DEVICE, DEVICE is mounted (vfat) at /disk0 first and becomes the
+ * program's directory (`make bench-disk`, SQLite in `make bench-apps`);
+ * otherwise lo and eth0 are brought up for it (servers).
  *
- * Debian builds virtio-pci and virtio-net as modules, and the initramfs has
- * no udev, modprobe or shell, so this program does their part: it loads
- * the .ko files of /modules in name order (bench/linux-guest/initramfs.sh numbers them
- * so that dependencies come first), brings up lo and eth0 and becomes
- * /httpd. eth0's address is guest_ip=A.B.C.D on the kernel command line
- * (the kernel hands such words to init as environment), /24, or QEMU user
- * networking's guest address, 10.0.2.15, without it. A program run with
- * run= is waited for; then the disk is synced and unmounted, and the VM
- * powered off (QEMU exits).
+ * Debian builds virtio-pci, virtio-net, virtio-blk and vfat as modules, and
+ * the initramfs has no udev, modprobe or shell, so this program does their
+ * part: it loads the .ko files of /modules in name order
+ * (bench/linux-guest/initramfs.sh numbers them so that dependencies come
+ * first). eth0's address is guest_ip=A.B.C.D on the kernel command line,
+ * /24, or QEMU user networking's guest address, 10.0.2.15, without it. When
+ * the program exits, the disk is synced and unmounted, and the VM powered
+ * off (QEMU exits).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -124,53 +127,67 @@ static void network(void)
 
 #define DISK_DIR "/disk0"
 
-#define MAX_ARGS 8
+#define MAX_ARGS 16
 
-/* Mounts the disk, runs /PROG DISK_DIR ARGS... to its end, and powers off. */
-static _Noreturn void run_on_disk(const char *prog, const char *disk, char *args)
+/* Mounts DISK on DISK_DIR and makes it the current directory. */
+static int mount_disk(const char *disk)
 {
-	char path[256];
-	char *argv[MAX_ARGS + 3] = { (char *)prog, DISK_DIR };
-	int argc = 2;
-	for (char *word = args ? strtok(args, ",") : NULL; word && argc < MAX_ARGS + 2;
-	     word = strtok(NULL, ","))
-		argv[argc++] = word;
 	mkdir(DISK_DIR, 0755);
 	/* The disk appears while virtio_blk probes; allow a slow emulated one 5 s. */
 	for (int tries = 0; access(disk, F_OK) != 0 && tries < 500; tries++)
 		usleep(10000);
-	if (mount(disk, DISK_DIR, "vfat", 0, NULL) != 0) {
-		fprintf(stderr, "init: mount %s: %s\n", disk, strerror(errno));
-	} else {
-		snprintf(path, sizeof path, "/%s", prog);
-		pid_t pid = fork();
-		if (pid == 0) {
-			execv(path, argv);
-			fprintf(stderr, "init: %s: %s\n", path, strerror(errno));
-			_exit(127);
-		}
-		int status = 0;
-		waitpid(pid, &status, 0);
-		printf("init: %s exited %d\n", prog, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-		sync();
-		umount(DISK_DIR);
+	if (mount(disk, DISK_DIR, "vfat", 0, NULL) != 0 || chdir(DISK_DIR) != 0) {
+		fprintf(stderr, "init: mount %s on " DISK_DIR ": %s\n", disk, strerror(errno));
+		return -1;
 	}
-	fflush(stdout);
-	reboot(RB_POWER_OFF);
-	for (;;)
-		pause();
+	return 0;
+}
+
+/* Runs /PROG with the words of ARGS (comma-separated) to its end. */
+static void run_program(const char *prog, char *args)
+{
+	char path[256];
+	char *argv[MAX_ARGS + 2] = { (char *)prog };
+	int argc = 1;
+	if (args && !*args)
+		args = NULL; /* args= with nothing: no arguments, not one empty one */
+	for (char *word; args && argc <= MAX_ARGS && (word = strsep(&args, ",")) != NULL;)
+		argv[argc++] = word;
+	snprintf(path, sizeof path, "/%s", prog);
+	pid_t pid = fork();
+	if (pid == 0) {
+		execv(path, argv);
+		fprintf(stderr, "init: %s: %s\n", path, strerror(errno));
+		_exit(127);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	printf("init: %s exited %d\n", prog, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
 int main(void)
 {
 	console();
 	load_modules();
-	const char *run = getenv("run"), *disk = getenv("disk");
-	if (run && disk)
-		run_on_disk(run, disk, getenv("args"));
-	network();
-	execl("/httpd", "httpd", "80", "/www", (char *)NULL);
-	perror("init: /httpd");
-	/* PID 1 must not exit; with panic=-1 and -no-reboot, QEMU stops. */
-	return 1;
+	const char *prog = getenv("run"), *disk = getenv("disk");
+	char *args = getenv("args");
+	char httpd_args[] = "80,/www";
+	if (!prog) {
+		prog = "httpd";
+		args = httpd_args;
+	}
+	if (!disk)
+		network();
+	if (!disk || mount_disk(disk) == 0)
+		run_program(prog, args);
+	if (disk) {
+		sync();
+		chdir("/");
+		umount(DISK_DIR);
+	}
+	fflush(stdout);
+	reboot(RB_POWER_OFF);
+	/* PID 1 must not exit: that would be a panic rather than a power-off. */
+	for (;;)
+		pause();
 }
