@@ -4,6 +4,10 @@
 #     already running, a socket taken by a running VM;
 #   - two VMs exchange TCP through the switch, byte-exact
 #     (SWITCH_ECHO_BYTES per connection, two connections, both ways);
+#   - the client VM kicked for fewer than 1 in 20 of the frames it sent:
+#     the switch polls during the transfer and says so with
+#     VRING_USED_F_NO_NOTIFY, which the guest's driver honours (a driver
+#     that ignores it kicks about every other frame);
 #   - the switch is restarted in the middle of a transfer, which resumes;
 #   - a VM that exits leaves the others served (a later client still gets
 #     its echo from the same server VM);
@@ -40,10 +44,26 @@ switch_vm() {
 # every byte came back.
 echo_client() {
 	local name=$1 ip=$2 bytes=$3
-	timeout "$BOOT_TIMEOUT" "$LULL" run "$BUILD/tests/boot/net_echo_client.elf" --mem 64M \
+	timeout "$BOOT_TIMEOUT" "$LULL" run "$BUILD/tests/boot/net_echo_client.elf" --mem 64M --stats \
 		--net "switch:$switch_dir/$name" --name "sw-$name" -- lull.ip="$ip" lull.mask=255.255.255.0 \
 		10.0.0.1 7000 2 "$bytes" >"$switch_dir.$name.log" 2>&1
 	grep -q "echo client: 2 connections, $((2 * bytes)) bytes back intact" "$switch_dir.$name.log"
+}
+
+# check_guest_kicks NAME: the VM's driver (its --stats line) kicked for
+# fewer than 1 in 20 of its transmitted frames.
+check_guest_kicks() {
+	local stats tx kicks
+	stats=$(grep -o 'stats: eth0 .*' "$switch_dir.$1.log")
+	tx=$(echo "$stats" | sed -nE 's/.* tx ([0-9]+) packets.*/\1/p')
+	kicks=$(echo "$stats" | sed -nE 's/.* ([0-9]+) kicks.*/\1/p')
+	if [ -z "$tx" ] || [ -z "$kicks" ]; then
+		fail switch/guest-kicks "no stats line from the guest" "$(cat "$switch_dir.$1.log")"
+	elif [ $((kicks * 20)) -lt "$tx" ]; then
+		pass "switch/guest-kicks ($kicks kicks for $tx frames sent)"
+	else
+		fail switch/guest-kicks "$kicks kicks for $tx frames sent: the guest kicks a polling switch" "$stats"
+	fi
 }
 
 # Bytes a port has sent into the switch (0 if it is not there).
@@ -92,6 +112,7 @@ run_switch_checks() {
 			"$LULL" run "$BUILD/examples/hello.elf" --net "switch:$switch_dir/srv"
 		if echo_client c1 10.0.0.2 "$SWITCH_ECHO_BYTES"; then
 			pass "switch/echo-two-vms ($((2 * SWITCH_ECHO_BYTES)) bytes each way)"
+			check_guest_kicks c1
 		else
 			fail switch/echo-two-vms "the echo came back wrong or not at all" \
 				"$(cat "$switch_dir.c1.log" "$switch_dir.log")"
