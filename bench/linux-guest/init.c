@@ -11,9 +11,11 @@
  * so that dependencies come first), brings up lo and eth0 and becomes
  * /httpd. eth0's address is guest_ip=A.B.C.D on the kernel command line
  * (the kernel hands such words to init as environment), /24, or QEMU user
- * networking's guest address, 10.0.2.15, without it. A program run with
- * run= is waited for; then the disk is synced and unmounted, and the VM
- * powered off (QEMU exits).
+ * networking's guest address, 10.0.2.15, without it. With run=PROG and no
+ * disk= (tests/switch: a peer of Lull guests), /PROG ARGS runs in place of
+ * /httpd once eth0 is up. A program run with run= is waited for; then the
+ * disk, if any, is synced and unmounted, and the VM powered off (QEMU
+ * exits).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -126,15 +128,39 @@ static void network(void)
 
 #define MAX_ARGS 8
 
-/* Mounts the disk, runs /PROG DISK_DIR ARGS... to its end, and powers off. */
-static _Noreturn void run_on_disk(const char *prog, const char *disk, char *args)
+/* Runs /PROG [DIR] ARGS... to its end, ARGS being the words of
+ * args=A,B,..., and prints its exit status. */
+static void run_program(const char *prog, const char *dir, char *args)
 {
 	char path[256];
-	char *argv[MAX_ARGS + 3] = { (char *)prog, DISK_DIR };
-	int argc = 2;
+	char *argv[MAX_ARGS + 3] = { (char *)prog, (char *)dir };
+	int argc = dir ? 2 : 1;
 	for (char *word = args ? strtok(args, ",") : NULL; word && argc < MAX_ARGS + 2;
 	     word = strtok(NULL, ","))
 		argv[argc++] = word;
+	snprintf(path, sizeof path, "/%s", prog);
+	pid_t pid = fork();
+	if (pid == 0) {
+		execv(path, argv);
+		fprintf(stderr, "init: %s: %s\n", path, strerror(errno));
+		_exit(127);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	printf("init: %s exited %d\n", prog, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+static _Noreturn void power_off(void)
+{
+	fflush(stdout);
+	reboot(RB_POWER_OFF);
+	for (;;)
+		pause();
+}
+
+/* Mounts the disk, runs /PROG DISK_DIR ARGS... to its end, and powers off. */
+static _Noreturn void run_on_disk(const char *prog, const char *disk, char *args)
+{
 	mkdir(DISK_DIR, 0755);
 	/* The disk appears while virtio_blk probes; allow a slow emulated one 5 s. */
 	for (int tries = 0; access(disk, F_OK) != 0 && tries < 500; tries++)
@@ -142,23 +168,11 @@ static _Noreturn void run_on_disk(const char *prog, const char *disk, char *args
 	if (mount(disk, DISK_DIR, "vfat", 0, NULL) != 0) {
 		fprintf(stderr, "init: mount %s: %s\n", disk, strerror(errno));
 	} else {
-		snprintf(path, sizeof path, "/%s", prog);
-		pid_t pid = fork();
-		if (pid == 0) {
-			execv(path, argv);
-			fprintf(stderr, "init: %s: %s\n", path, strerror(errno));
-			_exit(127);
-		}
-		int status = 0;
-		waitpid(pid, &status, 0);
-		printf("init: %s exited %d\n", prog, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		run_program(prog, DISK_DIR, args);
 		sync();
 		umount(DISK_DIR);
 	}
-	fflush(stdout);
-	reboot(RB_POWER_OFF);
-	for (;;)
-		pause();
+	power_off();
 }
 
 int main(void)
@@ -169,6 +183,10 @@ int main(void)
 	if (run && disk)
 		run_on_disk(run, disk, getenv("args"));
 	network();
+	if (run) {
+		run_program(run, NULL, getenv("args"));
+		power_off();
+	}
 	execl("/httpd", "httpd", "80", "/www", (char *)NULL);
 	perror("init: /httpd");
 	/* PID 1 must not exit; with panic=-1 and -no-reboot, QEMU stops. */
