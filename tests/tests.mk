@@ -14,6 +14,20 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Ikernel -Ikernel/arch/x86_64/inc
 NET_STACK_C := $(addprefix kernel/inet/,arp.c checksum.c dhcp.c ethernet.c ipv4.c ring.c socket.c tcp.c udp.c)
 NETPEER := $(BUILD)/tests/net/netpeer
 
+# The Linux guest of the switch checks (tests/switch): Debian's kernel from
+# /boot (bash bench/install-deps.sh) with an initramfs whose /init runs
+# tests/switch/linux_peer.c; only where a kernel is installed.
+SWITCH_LINUX_INITRD := $(if $(wildcard /boot/vmlinuz-*),$(BUILD)/tests/switch/linux-peer.cpio)
+
+$(BUILD)/tests/switch/linux-peer: tests/switch/linux_peer.c
+	@mkdir -p $(dir $@)
+	musl-gcc -static -std=gnu11 -O2 -g -Wall -Wextra -o $@ $< -lpthread
+
+$(BUILD)/tests/switch/linux-peer.cpio: bench/linux-guest/initramfs.sh $(BUILD)/bench/linux-guest/init \
+		$(BUILD)/tests/switch/linux-peer
+	bash $< $@ $(LINUX_KVER) $(BUILD)/bench/linux-guest/init "virtio_mmio virtio_pci virtio_net" \
+		$(BUILD)/tests/switch/linux-peer=/peer
+
 .PHONY: test-images unit-tests test-net fuzz fuzz-merge test-apps-full
 test-images: $(BOOT_TEST_ELFS)
 unit-tests: $(UNIT_TESTS)
@@ -106,7 +120,7 @@ fuzz-merge: $(FUZZ_RECEIVE) $(FUZZ_FAT) $(FUZZ_VRING)
 	$(FUZZ_VRING) -merge=1 tests/fuzz/corpus-vring $(BUILD)/fuzz-corpus-vring
 
 test: all test-images unit-tests $(NETPEER) $(FUZZ_RECEIVE) $(FUZZ_FAT) $(FUZZ_VRING) $(BUILD)/httpd-linux $(STEAL_GUEST) \
-		$(STORAGE_GUESTS) apps
+		$(STORAGE_GUESTS) $(SWITCH_LINUX_INITRD) apps
 	bash tests/run.sh
 
 test-net: $(NETPEER)

@@ -4,17 +4,28 @@
 #     already running, a socket taken by a running VM;
 #   - two VMs exchange TCP through the switch, byte-exact
 #     (SWITCH_ECHO_BYTES per connection, two connections, both ways);
+#   - the client VM kicked for fewer than 1 in 20 of the frames it sent:
+#     the switch polls during the transfer and says so with
+#     VRING_USED_F_NO_NOTIFY, which the guest's driver honours (a driver
+#     that ignores it kicks about every other frame);
 #   - the switch is restarted in the middle of a transfer, which resumes;
 #   - a VM that exits leaves the others served (a later client still gets
 #     its echo from the same server VM);
 #   - with 4 idle VMs attached, the switch uses < 0.1% of a host CPU over
 #     SWITCH_IDLE_SECONDS (default 10);
+#   - a Linux guest (Debian's kernel from /boot, tests/switch/linux_peer.c
+#     as its program) on the same switch: it pings the Lull server VM and
+#     echoes 1 MB through it; a Lull client VM echoes 2 x 1 MB through the
+#     Linux guest's server; on microvm and on q35 (without MSI-X). SKIP without a kernel where bench/install-deps.sh
+#     never ran (linux-image-amd64 not installed), a failure where it did;
 #   - as root: the host echoes 1 MB with a VM through --uplink tap:IF.
 # Guests have static addresses (no DHCP server on a switch).
 
 SWITCH=$BUILD/lull-switch
 SWITCH_ECHO_BYTES=${SWITCH_ECHO_BYTES:-5000000}
 SWITCH_IDLE_SECONDS=${SWITCH_IDLE_SECONDS:-10}
+LINUX_KERNEL=${LINUX_KERNEL:-$(ls -v /boot/vmlinuz-* 2>/dev/null | tail -n 1)}
+SWITCH_LINUX_INITRD=$BUILD/tests/switch/linux-peer.cpio
 switch_dir=
 switch_pid=
 switch_vm_pids=()
@@ -36,14 +47,30 @@ switch_vm() {
 	switch_vm_pids+=($!)
 }
 
-# echo_client NAME IP BYTES: a client VM against the server VM; true when
-# every byte came back.
+# echo_client NAME IP BYTES [SERVER_IP PORT]: a client VM against the
+# server VM (or another echo server); true when every byte came back.
 echo_client() {
-	local name=$1 ip=$2 bytes=$3
-	timeout "$BOOT_TIMEOUT" "$LULL" run "$BUILD/tests/boot/net_echo_client.elf" --mem 64M \
+	local name=$1 ip=$2 bytes=$3 server=${4:-10.0.0.1} port=${5:-7000}
+	timeout "$BOOT_TIMEOUT" "$LULL" run "$BUILD/tests/boot/net_echo_client.elf" --mem 64M --stats \
 		--net "switch:$switch_dir/$name" --name "sw-$name" -- lull.ip="$ip" lull.mask=255.255.255.0 \
-		10.0.0.1 7000 2 "$bytes" >"$switch_dir.$name.log" 2>&1
+		"$server" "$port" 2 "$bytes" >"$switch_dir.$name.log" 2>&1
 	grep -q "echo client: 2 connections, $((2 * bytes)) bytes back intact" "$switch_dir.$name.log"
+}
+
+# check_guest_kicks NAME: the VM's driver (its --stats line) kicked for
+# fewer than 1 in 20 of its transmitted frames.
+check_guest_kicks() {
+	local stats tx kicks
+	stats=$(grep -o 'stats: eth0 .*' "$switch_dir.$1.log")
+	tx=$(echo "$stats" | sed -nE 's/.* tx ([0-9]+) packets.*/\1/p')
+	kicks=$(echo "$stats" | sed -nE 's/.* ([0-9]+) kicks.*/\1/p')
+	if [ -z "$tx" ] || [ -z "$kicks" ]; then
+		fail switch/guest-kicks "no stats line from the guest" "$(cat "$switch_dir.$1.log")"
+	elif [ $((kicks * 20)) -lt "$tx" ]; then
+		pass "switch/guest-kicks ($kicks kicks for $tx frames sent)"
+	else
+		fail switch/guest-kicks "$kicks kicks for $tx frames sent: the guest kicks a polling switch" "$stats"
+	fi
 }
 
 # Bytes a port has sent into the switch (0 if it is not there).
@@ -92,6 +119,7 @@ run_switch_checks() {
 			"$LULL" run "$BUILD/examples/hello.elf" --net "switch:$switch_dir/srv"
 		if echo_client c1 10.0.0.2 "$SWITCH_ECHO_BYTES"; then
 			pass "switch/echo-two-vms ($((2 * SWITCH_ECHO_BYTES)) bytes each way)"
+			check_guest_kicks c1
 		else
 			fail switch/echo-two-vms "the echo came back wrong or not at all" \
 				"$(cat "$switch_dir.c1.log" "$switch_dir.log")"
@@ -121,6 +149,15 @@ run_switch_checks() {
 		else
 			fail switch/vm-exit-leaves-others "a client after others exited failed" \
 				"$(cat "$switch_dir.c3.log" "$switch_dir.log")"
+		fi
+		# Opt-in for now: the Lull client's echo through the Linux guest's
+		# server fails about one run in three under TCG (the Linux guest
+		# reports soft lock-ups in virtio_net's transmit completion).
+		if [ "${SWITCH_LINUX:-0}" != 1 ]; then
+			echo "SKIP switch/linux-guest: SWITCH_LINUX=1 runs it (not yet reliable)"
+		elif switch_linux_ready; then
+			check_switch_linux microvm
+			check_switch_linux q35
 		fi
 		check_switch_idle
 	fi
@@ -172,6 +209,71 @@ print("intact" if got == data else "wrong: %d bytes" % len(got))' 2>&1)
 	switch_vm_pids=()
 	ip link del "$tap"
 	rm -rf "$switch_dir" "$switch_dir".*
+}
+
+# Whether the Linux guest can run; if not, says why: a SKIP where
+# bench/install-deps.sh never installed a kernel, a failure where it did or
+# where the initramfs is not built.
+switch_linux_ready() {
+	if [ -z "$LINUX_KERNEL" ]; then
+		if dpkg-query -W -f='${Status}' linux-image-amd64 2>/dev/null | grep -q 'ok installed'; then
+			fail switch/linux-guest "linux-image-amd64 is installed, yet /boot has no vmlinuz"
+		else
+			echo "SKIP switch/linux-guest: no Linux kernel in /boot (bash bench/install-deps.sh installs one)"
+		fi
+		return 1
+	fi
+	[ -f "$SWITCH_LINUX_INITRD" ] && return 0
+	fail switch/linux-guest "$SWITCH_LINUX_INITRD is not built (make BUILD=$BUILD $SWITCH_LINUX_INITRD)"
+	return 1
+}
+
+# check_switch_linux MACHINE: a Linux guest on MACHINE with the QEMU flags
+# `lull-switch --help` documents, next to the Lull server VM (10.0.0.1).
+# Debian's kernel cannot calibrate its clocks on microvm under TCG (no
+# PIT, HPET or PM timer to measure against): it is told the TSC's rate and
+# the delay loop's. Its power-off hangs there, so QEMU is stopped once
+# /init reports the program's end. On q35 the NIC has no MSI-X
+# (vectors=0): QEMU 7.2 crashes starting vhost-user with MSI-X under TCG,
+# for Linux guests as for Lull's (docs/ARCHITECTURE.md, q35 and QEMU 7.2).
+check_switch_linux() {
+	local machine=$1 log=$switch_dir.linux-$1.log device=virtio-net-pci
+	local qemu=(qemu-system-x86_64 -M "$machine" -accel tcg -cpu max -m 256M -nodefaults -no-reboot
+		-display none -serial stdio -monitor none -kernel "$LINUX_KERNEL" -initrd "$SWITCH_LINUX_INITRD"
+		-append "console=ttyS0 panic=-1 tsc_early_khz=2000000 lpj=4000000 guest_ip=10.0.0.20 run=peer args=10.0.0.1,7000,7001,1000000"
+		-object memory-backend-memfd,id=mem,size=256M,share=on -machine memory-backend=mem
+		-chardev "socket,id=sw,path=$switch_dir/linux-$machine,server=on,wait=off"
+		-netdev vhost-user,id=net0,chardev=sw)
+	if [ "$machine" = microvm ]; then
+		device=virtio-net-device
+		qemu+=(-global virtio-mmio.force-legacy=false)
+	else
+		device+=",vectors=0"
+	fi
+	timeout "$BOOT_TIMEOUT" "${qemu[@]}" -device "$device,netdev=net0,mac=52:54:00:00:00:20" >"$log" 2>&1 &
+	local linux_pid=$!
+	if ! wait_for_line "$log" "peer: serving on 7001" 120 "$linux_pid"; then
+		fail "switch/linux-$machine" "the Linux guest did not start its program" "$(cat "$log")"
+		kill "$linux_pid" 2>/dev/null
+		wait "$linux_pid" 2>/dev/null
+		return
+	fi
+	if echo_client "linux-client-$machine" 10.0.0.21 1000000 10.0.0.20 7001; then
+		pass "switch/lull-to-linux-$machine (a Lull client's echo through the Linux guest's server)"
+	else
+		fail "switch/lull-to-linux-$machine" "the echo came back wrong or not at all" \
+			"$(cat "$switch_dir.linux-client-$machine.log" "$log")"
+	fi
+	wait_for_line "$log" "init: peer exited" 120 "$linux_pid"
+	kill "$linux_pid" 2>/dev/null
+	wait "$linux_pid" 2>/dev/null
+	if grep -q "peer: ping 10.0.0.1: 3 replies" "$log" &&
+		grep -q "peer: echo from 10.0.0.1: 1000000 of 1000000 bytes back, 0 wrong" "$log" &&
+		grep -q "init: peer exited 0" "$log"; then
+		pass "switch/linux-to-lull-$machine (ping and a 1 MB echo from the Linux guest)"
+	else
+		fail "switch/linux-to-lull-$machine" "the Linux guest's ping or echo failed" "$(grep -E 'peer|init:' "$log")"
+	fi
 }
 
 # The server VM and three more, all idle: the switch's workers must be

@@ -75,9 +75,12 @@ static bool post_rx_buffer(struct virtio_net *n, void *buf)
  * re-check in virtio_net_has_buffers); transmit stalled the same way now
  * and then. Batching keeps them few instead: one per batch of transmitted
  * frames, and one per receive interrupt that gave buffers back (see
- * rx_interrupt). */
+ * rx_interrupt). A device that polls and says so with the used ring's
+ * NO_NOTIFY flag (lull-switch while busy) is not notified at all. */
 static void notify_device(struct virtio_net *n, struct virtq *q)
 {
+	if (!virtq_device_wants_notification(q))
+		return; /* it polls the ring: a notification would only cost an exit */
 	n->vdev->ops->notify(n->vdev, q);
 	__atomic_fetch_add(&n->netdev.stats.kicks, 1, __ATOMIC_RELAXED);
 }

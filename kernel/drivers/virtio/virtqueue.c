@@ -7,6 +7,7 @@
 #define DESC_F_NEXT 1
 #define DESC_F_WRITE 2
 #define AVAIL_F_NO_INTERRUPT 1
+#define USED_F_NO_NOTIFY 1
 
 /* The device reads and writes the rings concurrently: order our accesses. */
 static inline void full_barrier(void)
@@ -36,6 +37,7 @@ bool virtq_init(struct virtq *q, uint16_t index, uint16_t size, bool event_idx)
 	q->avail_idx = (volatile uint16_t *)(avail + 2);
 	q->avail_ring = (volatile uint16_t *)(avail + 4);
 	q->used_event = (volatile uint16_t *)(avail + 4 + 2 * (uintptr_t)size);
+	q->used_flags = (volatile uint16_t *)used;
 	q->used_idx = (volatile uint16_t *)(used + 2);
 	q->used_ring = (volatile struct virtq_used_elem *)(used + 4);
 	q->desc_addr = desc_page;
@@ -68,6 +70,22 @@ bool virtq_add(struct virtq *q, const struct virtq_buffer *bufs, unsigned count,
 	full_barrier(); /* the descriptors before the index that publishes them */
 	*q->avail_idx = ++q->avail_shadow;
 	return true;
+}
+
+/*
+ * The device's side (lull-switch's worker) clears the flag, then looks at
+ * avail->idx once more before it waits for a notification; our side
+ * publishes avail->idx, then looks at the flag. The barrier between our
+ * store and our load (a store-load order, which x86 does not keep by
+ * itself) makes sure one of the two sides sees the other's write: either
+ * the device finds the new chains, or we see the flag clear and notify.
+ */
+bool virtq_device_wants_notification(struct virtq *q)
+{
+	if (q->event_idx)
+		return true; /* avail_event is not trusted (virtqueue.h) */
+	full_barrier();
+	return !(*q->used_flags & USED_F_NO_NOTIFY);
 }
 
 void *virtq_pop_used(struct virtq *q, uint32_t *len)
