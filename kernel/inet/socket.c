@@ -82,16 +82,21 @@ uint16_t socket_ephemeral_port(struct list_node *list)
 	return 0;
 }
 
-static bool port_in_use(int type, uint16_t port, uint32_t addr)
+/* Whether s may not bind port on addr. SO_REUSEADDR, set on both sides
+ * as Linux wants, lets a listener take a port held by connections (old ones
+ * in TIME_WAIT, or the accepted children of a listener closed to be made
+ * again, as Redis does when its bind setting is rewritten); never one held
+ * by another listener. */
+static bool port_in_use(const struct inet_socket *s, uint16_t port, uint32_t addr)
 {
-	struct list_node *list = type == INET_SOCK_STREAM ? &tcp_sockets : &udp_sockets;
+	struct list_node *list = s->type == INET_SOCK_STREAM ? &tcp_sockets : &udp_sockets;
 
 	for (struct list_node *n = list->next; n != list; n = n->next) {
 		struct inet_socket *o = container_of(n, struct inet_socket, link);
 		bool same_addr = !o->local_addr || !addr || o->local_addr == addr;
-		/* SO_REUSEADDR lets a listener take a port held by old connections. */
-		if (o->local_port == port && same_addr &&
-		    !(type == INET_SOCK_STREAM && o->reuse_addr && o->tcp.state != TCP_LISTEN))
+		bool shareable = s->type == INET_SOCK_STREAM && s->reuse_addr && o->reuse_addr &&
+				 o->tcp.state != TCP_LISTEN;
+		if (o->local_port == port && same_addr && !shareable)
 			return true;
 	}
 	return false;
@@ -105,7 +110,7 @@ long socket_bind_locked(struct inet_socket *s, uint32_t addr, uint16_t port)
 		return -EINVAL;
 	if (addr && addr != inet_if.addr)
 		return -EADDRNOTAVAIL;
-	if (port && port_in_use(s->type, port, addr))
+	if (port && port_in_use(s, port, addr))
 		return -EADDRINUSE;
 	if (!port && !(port = socket_ephemeral_port(list)))
 		return -EADDRINUSE;

@@ -976,6 +976,7 @@ static void passive_open(struct inet_socket *l, uint32_t src, uint32_t dst, cons
 	c->remote_port = get16(seg);
 	c->nodelay = l->nodelay;
 	c->cork = l->cork; /* as on Linux, where the child is a copy of the listener */
+	c->reuse_addr = l->reuse_addr;
 	c->keepalive = l->keepalive;
 	init_connection(c);
 	c->tcp.irs = get32(seg + 4);

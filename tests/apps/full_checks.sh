@@ -108,7 +108,9 @@ run_redis_suite() {
 	if [ -n "$unknown" ]; then
 		fail apps-full/redis-suite "failures not in $REDIS_EXCEPTIONS ($counts)" \
 			"$unknown
-$(sed 's/\x1b\[[0-9;]*m//g' "$out" | grep -A3 '^\[\(err\|exception\)\]')"
+$(sed 's/\x1b\[[0-9;]*m//g' "$out" | grep -A3 '^\[\(err\|exception\)\]')
+---- the guest's console, last lines ----
+$(tail -30 "$log")"
 	else
 		pass "apps-full/redis-suite ($counts)"
 	fi

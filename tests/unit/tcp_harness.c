@@ -14,6 +14,7 @@
 #define QUEUE 1024
 
 struct file test_owner;
+bool listener_reuse_addr;
 
 static const uint8_t stack_mac[6] = { 0x52, 0x54, 0x00, 0x00, 0x00, 0x02 };
 static const uint8_t peer_mac[6] = { 0x52, 0x54, 0x00, 0x00, 0x00, 0x01 };
@@ -56,6 +57,7 @@ int harness_setup(void **state)
 {
 	(void)state;
 	free_all_sockets();
+	listener_reuse_addr = false;
 	test_start_ns += 1000000ULL * MS;
 	clock_ns = test_start_ns;
 	host_clock_set(clock_ns);
@@ -271,6 +273,7 @@ void handshake_passive(struct conn *c, struct peer_syn p, int defer_accept_s)
 	assert_non_null(c->listener);
 	c->listener->file = &test_owner;
 	c->listener->defer_accept_s = defer_accept_s;
+	c->listener->reuse_addr = listener_reuse_addr;
 	assert_int_equal(socket_bind(c->listener, 0, SERVER_PORT), 0);
 	assert_int_equal(socket_listen(c->listener, 16), 0);
 	c->port = SERVER_PORT;

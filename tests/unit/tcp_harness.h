@@ -34,6 +34,9 @@ struct file {
 	int unused;
 };
 extern struct file test_owner;
+/* SO_REUSEADDR on the listeners handshake_passive makes; false again at
+ * each harness_setup. */
+extern bool listener_reuse_addr;
 
 /* A segment, as the peer sends it or as the stack sent it. */
 struct segment {

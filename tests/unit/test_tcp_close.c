@@ -343,6 +343,29 @@ static void data_after_close_resets(void **state)
 	assert_int_equal(tcp_socket_count(), 1);
 }
 
+/* Redis, told to bind again, closes its listener and listens anew on the
+ * same port while the connections it accepted live on: SO_REUSEADDR on
+ * both sides allows it, as on Linux; a live listener, or a side without
+ * the option, still holds the port. */
+static void listen_again_beside_accepted_connections(void **state)
+{
+	(void)state;
+	struct conn c;
+
+	listener_reuse_addr = true;
+	open_passive(&c, PEER_DEFAULT);
+	struct inet_socket *again = socket_alloc(INET_SOCK_STREAM), *plain = socket_alloc(INET_SOCK_STREAM);
+	again->file = plain->file = &test_owner;
+	again->reuse_addr = true;
+	assert_int_equal(socket_bind(again, 0, SERVER_PORT), -EADDRINUSE); /* the listener lives */
+	tcp_close(c.listener);
+	assert_int_equal(socket_bind(plain, 0, SERVER_PORT), -EADDRINUSE);
+	assert_int_equal(socket_bind(again, 0, SERVER_PORT), 0);
+	assert_int_equal(socket_listen(again, 16), 0);
+	assert_int_equal(c.s->tcp.state, TCP_ESTABLISHED);
+	socket_free(plain); /* never bound: on no list the harness empties */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +398,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(close_with_unread_data_resets, harness_setup,
 						harness_teardown),
 		cmocka_unit_test_setup_teardown(data_after_close_resets, harness_setup,
+						harness_teardown),
+		cmocka_unit_test_setup_teardown(listen_again_beside_accepted_connections, harness_setup,
 						harness_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
