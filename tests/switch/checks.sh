@@ -185,7 +185,10 @@ check_switch_uplink() {
 	"$SWITCH" start --socket-dir "$switch_dir" --uplink "tap:$tap" >"$switch_dir.log" 2>&1 &
 	switch_pid=$!
 	wait_for_line "$switch_dir.log" "serving" 10 "$switch_pid"
-	switch_vm srv 10.0.9.1 "$BUILD/examples/echo.elf" 7000 1
+	# No connection limit: a server that exits after its last connection
+	# ends the VM while its last segments may still wait for an ACK (the
+	# guest does not linger at exit), which made this check flaky.
+	switch_vm srv 10.0.9.1 "$BUILD/examples/echo.elf" 7000
 	if wait_for_line "$switch_dir.srv.log" "listening on 7000" 60 "${switch_vm_pids[-1]}"; then
 		out=$(timeout 60 python3 -c '
 import os, socket
@@ -198,7 +201,7 @@ while chunk := s.recv(65536):
     got += chunk
 print("intact" if got == data else "wrong: %d bytes" % len(got))' 2>&1)
 	fi
-	if [ "${out:-}" = intact ] && wait "${switch_vm_pids[-1]}"; then
+	if [ "${out:-}" = intact ]; then
 		pass switch/uplink-tap
 	else
 		fail switch/uplink-tap "the host's echo through the uplink: ${out:-the VM did not start}" \
