@@ -247,6 +247,15 @@ static void enter_closed(struct inet_socket *s, int error)
 		socket_free(s);
 }
 
+/* Data the application will never read is lost: a reset tells the peer so
+ * (RFC 1122, 4.2.2.13), and the connection ends. */
+static void abort_lost_data(struct inet_socket *s)
+{
+	inet_stats.tcp_resets_sent++;
+	send_segment(s, s->tcp.snd_nxt, TCP_RST | TCP_ACK, 0, 0);
+	enter_closed(s, 0);
+}
+
 /*
  * TIME_WAIT only answers retransmitted FINs: every byte we sent is
  * acknowledged, so the send buffer goes at once, and the receive buffer
@@ -625,9 +634,7 @@ void tcp_close(struct inet_socket *s)
 	case TCP_ESTABLISHED:
 	case TCP_CLOSE_WAIT:
 		if (s->rcvbuf.len) { /* unread data: abort, as RFC 2525 advises */
-			inet_stats.tcp_resets_sent++;
-			send_segment(s, t->snd_nxt, TCP_RST | TCP_ACK, 0, 0);
-			enter_closed(s, 0);
+			abort_lost_data(s);
 		} else {
 			t->fin_pending = true;
 			output(s);
@@ -1192,9 +1199,7 @@ void tcp_input(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len)
 	 * say so with a reset (RFC 1122, 4.2.2.13; Linux does the same) rather
 	 * than let the window close on a sender that would wait forever. */
 	if (data_len && !s->file && !t->listener && seq_lt(t->rcv_nxt, seq + (uint32_t)data_len)) {
-		inet_stats.tcp_resets_sent++;
-		send_segment(s, t->snd_nxt, TCP_RST | TCP_ACK, 0, 0);
-		enter_closed(s, 0);
+		abort_lost_data(s);
 		return;
 	}
 	if (data_len && (t->state == TCP_ESTABLISHED || t->state == TCP_FIN_WAIT_1 ||
