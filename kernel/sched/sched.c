@@ -345,6 +345,20 @@ void sched_interrupt_wait(struct thread *t)
 	arch_interrupts_restore(irq);
 }
 
+bool sched_sleep_interruptible(uint64_t deadline_ns)
+{
+	struct thread *t = thread_current();
+	bool timed_out;
+
+	t->interruptible = true;
+	do {
+		t->state = THREAD_BLOCKED;
+		timed_out = sched_block(deadline_ns);
+	} while (!timed_out && !signal_deliverable(t));
+	t->interruptible = false;
+	return timed_out;
+}
+
 int sched_set_affinity(struct thread *t, uint64_t mask)
 {
 	if (!(mask & online_mask()))

@@ -74,6 +74,10 @@ void sched_wake(struct thread *t);
 /* Wakes t if it is blocked with t->interruptible set: a signal came. */
 void sched_interrupt_wait(struct thread *t);
 
+/* Sleeps until deadline_ns (0: no deadline) or until a signal the thread
+ * may take (signal.h) comes; returns true if the deadline passed. */
+bool sched_sleep_interruptible(uint64_t deadline_ns);
+
 /* Changes the cores a thread may run on; the current thread moves at once,
  * another thread at its next blocking point. */
 int sched_set_affinity(struct thread *t, uint64_t mask);

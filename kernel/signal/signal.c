@@ -159,12 +159,7 @@ long signal_suspend(uint64_t mask)
 	t->signals.suspend_saved = t->signals.blocked;
 	t->signals.restore_after_suspend = true;
 	t->signals.blocked = mask & ~UNBLOCKABLE;
-	t->interruptible = true;
-	while (!signal_deliverable(t)) {
-		t->state = THREAD_BLOCKED;
-		sched_block(0);
-	}
-	t->interruptible = false;
+	sched_sleep_interruptible(0);
 	return -EINTR;
 }
 

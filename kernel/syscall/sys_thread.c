@@ -150,22 +150,13 @@ long sys_sched_yield(const struct syscall_args *a)
  * time left written to *rem when it is given (relative sleeps). */
 static long sleep_until(uint64_t deadline, struct timespec *rem)
 {
-	struct thread *t = thread_current();
-
 	if (deadline <= arch_clock_ns()) {
 		sched_yield();
 		return 0;
 	}
 	if (rem && !user_writable(rem, sizeof *rem))
 		return -EFAULT;
-	t->interruptible = true;
-	bool timed_out;
-	do {
-		t->state = THREAD_BLOCKED;
-		timed_out = sched_block(deadline);
-	} while (!timed_out && !signal_deliverable(t));
-	t->interruptible = false;
-	if (timed_out)
+	if (sched_sleep_interruptible(deadline))
 		return 0;
 	if (rem) {
 		uint64_t now = arch_clock_ns(), left = deadline > now ? deadline - now : 0;
