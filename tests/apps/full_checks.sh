@@ -32,7 +32,7 @@ redis_listed() {
 
 # The names of the failed tests in a runtest log, one per line.
 redis_failed_tests() {
-	sed 's/\x1b\[[0-9;]*m//g' "$1" | sed -n 's/^\[\(err\|exception\|aborted\)\]: \(.*\) in tests\/.*/\2/p' | sort -u
+	sed -n 's/^\[\(err\|exception\|aborted\)\]: \(.*\) in tests\/.*/\2/p' "$1" | sort -u
 }
 
 run_redis_suite() {
@@ -91,22 +91,22 @@ run_redis_suite() {
 	for unit in ${REDIS_SUITE_UNITS:-$units}; do
 		(cd "$src" && timeout "${REDIS_UNIT_TIMEOUT:-900}" ./runtest --host "$REDIS_GUEST_IP" --port "$port" \
 			--single "$unit" --tags -needs:repl --timeout 300 --skipfile "$skipfile" \
-			${REDIS_SUITE_ARGS:-}) >"$unit_out" 2>&1
+			${REDIS_SUITE_ARGS:-}) 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >"$unit_out" # no colours
 		cat "$unit_out" >>"$out"
-		if ! sed 's/\x1b\[[0-9;]*m//g' "$unit_out" | grep -q "done\]: $unit "; then
+		if ! grep -q "done\]: $unit " "$unit_out"; then
 			echo "[aborted]: unit $unit in tests/" >>"$out"
 		fi
-		echo "redis suite: $unit: $(sed 's/\x1b\[[0-9;]*m//g' "$unit_out" | grep -c '^\[ok\]') ok, $(sed 's/\x1b\[[0-9;]*m//g' "$unit_out" | grep -c '^\[\(err\|exception\)\]') failed"
+		echo "redis suite: $unit: $(grep -c '^\[ok\]' "$unit_out") ok, $(grep -c '^\[\(err\|exception\)\]' "$unit_out") failed"
 	done
 	rm -f "$unit_out" "$skipfile"
 	kill -TERM "$pid"
 	wait_for_exit "$pid" 60 || kill -KILL "$pid"
 	wait "$pid"
 	ip link del "$REDIS_TAP"
-	counts=$(sed 's/\x1b\[[0-9;]*m//g' "$out" | awk '
+	counts=$(awk '
 		/^\[ok\]/ { ok++ } /^\[err\]/ { err++ } /^\[exception\]/ { exc++ }
 		/^\[skip\]/ { skip++ } /^\[ignore\]/ { ign++ } /^\[aborted\]/ { ab++ }
-		END { printf "%d ok, %d err, %d exception, %d skipped, %d ignored, %d units aborted", ok, err, exc, skip, ign, ab }')
+		END { printf "%d ok, %d err, %d exception, %d skipped, %d ignored, %d units aborted", ok, err, exc, skip, ign, ab }' "$out")
 	echo "redis suite: $counts"
 	known=$(redis_listed fails | sort -u)
 	failed=$(redis_failed_tests "$out")
@@ -115,7 +115,7 @@ run_redis_suite() {
 	if [ -n "$unknown" ]; then
 		fail apps-full/redis-suite "failures not in $REDIS_EXCEPTIONS ($counts)" \
 			"$unknown
-$(sed 's/\x1b\[[0-9;]*m//g' "$out" | grep -A3 '^\[\(err\|exception\)\]')
+$(grep -A3 '^\[\(err\|exception\)\]' "$out")
 ---- the guest's console, last lines ----
 $(tail -30 "$log")"
 	else
