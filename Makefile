@@ -79,11 +79,17 @@ $(BUILD)/include/.stamp: $(shell find include -type f)
 	cp -r include/. $(BUILD)/include/
 	touch $@
 
-tools: $(BUILD)/lull $(BUILD)/lull-top $(BUILD)/lull-place $(BUILD)/lull-switch
+tools: $(BUILD)/lull $(BUILD)/lull-top $(BUILD)/lull-place $(BUILD)/lull-switch \
+	$(BUILD)/lull-listen-backlog.so
 
 $(BUILD)/lull: $(TOOL_C) $(wildcard tools/lull/*.h) kernel/fs/embedded_format.h tools/hostvm/qmp.c tools/hostvm/qmp.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TOOL_CFLAGS) -Itools/hostvm -o $@ $(TOOL_C) tools/hostvm/qmp.c
+
+# Preloaded into QEMU by `lull run -p` (tools/qemu-preload/listen_backlog.c).
+$(BUILD)/lull-listen-backlog.so: tools/qemu-preload/listen_backlog.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TOOL_CFLAGS) -shared -fPIC -o $@ $< -ldl
 
 # Host programs that `lull top` and `lull place` run (tools/top, tools/place),
 # with what they share about the host's VMs (tools/hostvm).

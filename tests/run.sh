@@ -5,6 +5,8 @@
 #   3. examples/httpd from a client, built for Linux and booted on Lull
 #      (tests/http/checks.sh);
 #   4. the network stack against Linux (tests/net/checks.sh), as root;
+#   4a. many simultaneous connects to a guest through user networking,
+#      repeated (tests/net/connect_checks.sh);
 #   5. the fuzzers (tests/fuzz: the network receive path, FAT images,
 #      lull-switch's descriptor tables), for
 #      FUZZ_SECONDS (45) each;
@@ -32,7 +34,7 @@
 #                             line matching `ready: REGEX`; it must exit 0
 #      In args, lull-args and host commands, @PORT@ is a free TCP port of
 #      the host (for -p @PORT@:N, or for the guest to reach 10.0.2.2:@PORT@).
-# ONLY=unit|cli|http|net|fuzz|storage|apps|switch|steal|boot runs one part (apps-full:
+# ONLY=unit|cli|http|net|connect|fuzz|storage|apps|switch|steal|boot runs one part (apps-full:
 # the applications' own suites, only when asked for); BOOT_LIST="tests/boot/a.c ..."
 # and MACHINES="microvm q35" narrow the boot tests.
 # Ends with one line "tests: N passed, N failed"; exits non-zero on failure.
@@ -270,6 +272,10 @@ fi
 if [ -z "$ONLY" ] || [ "$ONLY" = net ]; then
 	source tests/net/checks.sh
 	run_net_checks
+fi
+if [ -z "$ONLY" ] || [ "$ONLY" = connect ]; then
+	source tests/net/connect_checks.sh
+	run_connect_checks
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = fuzz ]; then
 	run_fuzzer receive tests/fuzz/corpus

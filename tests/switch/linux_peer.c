@@ -201,14 +201,19 @@ static bool echo_connection(int fd)
 	return n == 0;
 }
 
+/* The close lingers until the client has acknowledged the whole echo:
+ * init powers the guest off once this program exits, which would lose
+ * the segments still waiting for their ACK (or a retransmission). */
 static void *serve(void *arg)
 {
 	struct server *srv = arg;
+	struct linger linger = { .l_onoff = 1, .l_linger = 30 };
 	for (unsigned i = 0; i < SERVED_CONNECTIONS; i++) {
 		int fd = accept(srv->listen_fd, NULL, NULL);
 		if (fd < 0)
 			break;
 		srv->served += echo_connection(fd);
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, sizeof linger);
 		close(fd);
 	}
 	return NULL;

@@ -66,8 +66,9 @@ static const char usage[] =
 	"  -chardev socket,id=sw,path=DIR/NAME,server=on,wait=off\n"
 	"  -netdev vhost-user,id=net0,chardev=sw\n"
 	"  -device virtio-net-pci,netdev=net0,mac=52:54:00:XX:XX:XX\n"
-	"         (virtio-net-device on microvm; a distinct MAC per VM; under TCG,\n"
-	"         QEMU 7.2 crashes starting vhost-user on virtio-pci: use microvm)\n";
+	"         (virtio-net-device on microvm; a distinct MAC per VM; under TCG\n"
+	"         add vectors=0 on virtio-pci: QEMU 7.2 crashes starting vhost-user\n"
+	"         with MSI-X there, and the guest then uses the INTx line)\n";
 
 static void fail_usage(const char *fmt, const char *arg)
 {

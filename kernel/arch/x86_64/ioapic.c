@@ -102,6 +102,12 @@ bool arch_irq_attach(unsigned line, enum irq_mode mode, void (*handler)(void *ct
 	struct ioapic *io = ioapic_for(gsi);
 	unsigned vector;
 
+	/* A line has one handler: a second device on it would take the
+	 * first one's interrupts. */
+	if (io && !(ioapic_read(io, IOAPIC_REDIRECTION(gsi - io->gsi_base)) & REDIRECTION_MASKED)) {
+		kprintf("lull: interrupt line %u is already in use (lines are not shared)\n", line);
+		return false;
+	}
 	if (!io || !(vector = allocate_vector(handler, ctx))) {
 		kprintf("lull: cannot route interrupt line %u\n", line);
 		return false;

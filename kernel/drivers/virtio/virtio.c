@@ -75,6 +75,22 @@ uint64_t virtio_config_read64(struct virtio_device *d, unsigned offset)
 	return (uint64_t)high << 32 | low;
 }
 
+bool virtio_line_add(struct virtio_line *l, uint16_t index, void (*handler)(void *ctx), void *ctx)
+{
+	if (index >= VIRTIO_LINE_QUEUES)
+		return false;
+	l->queues[index].handler = handler;
+	l->queues[index].ctx = ctx;
+	return true;
+}
+
+void virtio_line_run(struct virtio_line *l)
+{
+	for (unsigned i = 0; i < VIRTIO_LINE_QUEUES; i++)
+		if (l->queues[i].handler)
+			l->queues[i].handler(l->queues[i].ctx);
+}
+
 void virtio_device_found(struct virtio_device *d)
 {
 	switch (d->type) {

@@ -63,6 +63,24 @@ void virtio_fail(struct virtio_device *d);
  * if the device changed it between the two halves (section 2.5.1). */
 uint64_t virtio_config_read64(struct virtio_device *d, unsigned offset);
 
+/* The queues behind one interrupt line (virtio-mmio's, or a PCI device's
+ * INTx when it has no MSI-X): the line's handler runs every queue's,
+ * since only the device's ISR status says that one of them has work. */
+#define VIRTIO_LINE_QUEUES 4
+struct virtio_line {
+	struct {
+		void (*handler)(void *ctx);
+		void *ctx;
+	} queues[VIRTIO_LINE_QUEUES];
+	bool attached; /* to its interrupt line */
+};
+
+/* Adds queue `index`'s handler; false if the index is out of range. */
+bool virtio_line_add(struct virtio_line *l, uint16_t index, void (*handler)(void *ctx), void *ctx);
+
+/* Runs the handler of every queue on the line. */
+void virtio_line_run(struct virtio_line *l);
+
 /* Hands a device found by a transport to the driver for its type. */
 void virtio_device_found(struct virtio_device *d);
 

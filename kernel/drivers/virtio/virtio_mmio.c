@@ -33,20 +33,13 @@
 #define MMIO_CONFIG_GENERATION 0x0fc
 #define MMIO_CONFIG 0x100
 #define MAGIC_VIRT 0x74726976
-#define MAX_QUEUES 4
 #define MAX_SLOTS 32
-
-struct queue_handler {
-	void (*handler)(void *ctx);
-	void *ctx;
-};
 
 struct virtio_mmio {
 	struct virtio_device vdev;
 	volatile uint8_t *regs;
 	unsigned irq;
-	bool irq_attached;
-	struct queue_handler queues[MAX_QUEUES];
+	struct virtio_line line;
 };
 
 static struct virtio_mmio *of(struct virtio_device *d)
@@ -102,9 +95,7 @@ static void device_interrupt(void *ctx)
 	uint32_t pending = reg_read(m, MMIO_INTERRUPT_STATUS);
 
 	reg_write(m, MMIO_INTERRUPT_ACK, pending);
-	for (unsigned i = 0; i < MAX_QUEUES; i++)
-		if (m->queues[i].handler)
-			m->queues[i].handler(m->queues[i].ctx);
+	virtio_line_run(&m->line);
 }
 
 static void write_address(struct virtio_mmio *m, unsigned low_reg, uintptr_t addr)
@@ -118,13 +109,12 @@ static bool enable_queue(struct virtio_device *d, struct virtq *q, void (*handle
 {
 	struct virtio_mmio *m = of(d);
 
-	if (q->index >= MAX_QUEUES)
+	if (!virtio_line_add(&m->line, q->index, handler, ctx))
 		return false;
-	m->queues[q->index] = (struct queue_handler){ handler, ctx };
-	if (!m->irq_attached) {
+	if (!m->line.attached) {
 		if (!arch_irq_attach(m->irq, IRQ_LEVEL_HIGH, device_interrupt, m))
 			return false;
-		m->irq_attached = true;
+		m->line.attached = true;
 	}
 	reg_write(m, MMIO_QUEUE_SEL, q->index);
 	reg_write(m, MMIO_QUEUE_NUM, q->size);

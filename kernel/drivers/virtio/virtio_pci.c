@@ -1,10 +1,12 @@
 /*
  * virtio_pci.c: the virtio-pci transport, modern interface (virtio 1.x,
  * section 4.1): the device's registers are found through vendor-specific
- * PCI capabilities, and each queue interrupts through its own MSI-X vector.
+ * PCI capabilities, and each queue interrupts through its own MSI-X vector,
+ * or, on a device without MSI-X, all of them through its INTx line.
  */
 #include "drivers/virtio/virtio_pci.h"
 
+#include "arch.h"
 #include "console.h"
 #include "drivers/pci.h"
 #include "drivers/virtio/virtio.h"
@@ -17,6 +19,9 @@
 #define DEVICE_ID_TRANSITIONAL_FIRST 0x1000
 #define DEVICE_ID_TRANSITIONAL_LAST 0x103f
 #define PCI_SUBSYSTEM_ID 0x2c
+#define PCI_INTERRUPT_LINE 0x3c
+#define PCI_INTERRUPT_PIN 0x3d
+#define NO_INTERRUPT_LINE 0xff
 
 #define CAP_COMMON 1
 #define CAP_NOTIFY 2
@@ -40,14 +45,17 @@
 #define COMMON_QUEUE_DRIVER 40
 #define COMMON_QUEUE_DEVICE 48
 #define NO_VECTOR 0xffff
+#define ISR_QUEUE 1
 
 struct virtio_pci {
 	struct virtio_device vdev;
 	struct pci_device pci;
-	volatile uint8_t *common, *device_config;
+	volatile uint8_t *common, *device_config, *isr;
 	uintptr_t notify_base;
 	uint32_t notify_multiplier;
 	unsigned next_vector;
+	bool intx;               /* no MSI-X: the queues share the INTx line */
+	struct virtio_line line; /* ... and these are their handlers */
 };
 
 static struct virtio_pci *of(struct virtio_device *d)
@@ -115,28 +123,70 @@ static uint16_t queue_max_size(struct virtio_device *d, uint16_t index)
 	return read16(of(d)->common, COMMON_QUEUE_SIZE);
 }
 
-static bool enable_queue(struct virtio_device *d, struct virtq *q, void (*handler)(void *ctx),
-			 void *ctx)
+/* Reading the ISR status acknowledges the interrupt and lowers the line
+ * (section 4.1.4.5), so it must come before the I/O APIC's end of
+ * interrupt; a zero says the interrupt was another device's on a shared
+ * line. */
+static void intx_interrupt(void *ctx)
 {
-	struct virtio_pci *vp = of(d);
+	struct virtio_pci *vp = ctx;
+
+	if (*vp->isr & ISR_QUEUE)
+		virtio_line_run(&vp->line);
+}
+
+/* Firmware wrote the line's number into the configuration space. QEMU
+ * drives PCI interrupt lines active high, as its MADT's overrides for
+ * them say. */
+static bool attach_intx(struct virtio_pci *vp, uint16_t index, void (*handler)(void *ctx),
+			void *ctx)
+{
+	if (!virtio_line_add(&vp->line, index, handler, ctx)) {
+		kprintf("lull: virtio-pci: queue %u cannot share the INTx line\n", index);
+		return false;
+	}
+	if (vp->line.attached)
+		return true;
+	uint8_t line = pci_read8(&vp->pci, PCI_INTERRUPT_LINE);
+	if (!arch_irq_attach(line, IRQ_LEVEL_HIGH, intx_interrupt, vp))
+		return false;
+	vp->line.attached = true;
+	return true;
+}
+
+static bool attach_msix(struct virtio_pci *vp, uint16_t index, void (*handler)(void *ctx),
+			void *ctx)
+{
 	volatile uint8_t *c = vp->common;
 	unsigned vector = vp->next_vector;
 
 	if (!pci_msix_attach(&vp->pci, vector, handler, ctx)) {
-		kprintf("lull: virtio-pci: no MSI-X vector for queue %u\n", q->index);
+		kprintf("lull: virtio-pci: no MSI-X vector for queue %u\n", index);
 		return false;
 	}
 	vp->next_vector++;
-	write16(c, COMMON_QUEUE_SELECT, q->index);
-	write16(c, COMMON_QUEUE_SIZE, q->size);
-	write64(c, COMMON_QUEUE_DESC, q->desc_addr);
-	write64(c, COMMON_QUEUE_DRIVER, q->avail_addr);
-	write64(c, COMMON_QUEUE_DEVICE, q->used_addr);
 	write16(c, COMMON_QUEUE_MSIX_VECTOR, (uint16_t)vector);
 	if (read16(c, COMMON_QUEUE_MSIX_VECTOR) != vector) {
 		kprintf("lull: virtio-pci: the device refused MSI-X vector %u\n", vector);
 		return false;
 	}
+	return true;
+}
+
+static bool enable_queue(struct virtio_device *d, struct virtq *q, void (*handler)(void *ctx),
+			 void *ctx)
+{
+	struct virtio_pci *vp = of(d);
+	volatile uint8_t *c = vp->common;
+
+	write16(c, COMMON_QUEUE_SELECT, q->index);
+	write16(c, COMMON_QUEUE_SIZE, q->size);
+	write64(c, COMMON_QUEUE_DESC, q->desc_addr);
+	write64(c, COMMON_QUEUE_DRIVER, q->avail_addr);
+	write64(c, COMMON_QUEUE_DEVICE, q->used_addr);
+	if (vp->intx ? !attach_intx(vp, q->index, handler, ctx)
+		     : !attach_msix(vp, q->index, handler, ctx))
+		return false;
 	q->notify_addr = vp->notify_base + (uintptr_t)read16(c, COMMON_QUEUE_NOTIFY_OFF) *
 						   vp->notify_multiplier;
 	write16(c, COMMON_QUEUE_ENABLE, 1);
@@ -186,7 +236,8 @@ static bool map_structures(struct virtio_pci *vp)
 		uintptr_t bar = pci_bar_address(&vp->pci, pci_read8(&vp->pci, cap + 4));
 		uintptr_t addr = bar + pci_read32(&vp->pci, cap + 8);
 		uint32_t len = pci_read32(&vp->pci, cap + 12);
-		if (!bar || (type != CAP_COMMON && type != CAP_NOTIFY && type != CAP_DEVICE))
+		if (!bar || (type != CAP_COMMON && type != CAP_NOTIFY && type != CAP_DEVICE &&
+			     type != CAP_ISR))
 			continue;
 		if (!pci_map_mmio(addr, len))
 			return false;
@@ -194,12 +245,31 @@ static bool map_structures(struct virtio_pci *vp)
 			vp->common = (volatile uint8_t *)addr;
 		else if (type == CAP_DEVICE && !vp->device_config)
 			vp->device_config = (volatile uint8_t *)addr;
+		else if (type == CAP_ISR && !vp->isr)
+			vp->isr = (volatile uint8_t *)addr;
 		else if (type == CAP_NOTIFY && !vp->notify_base) {
 			vp->notify_base = addr;
 			vp->notify_multiplier = pci_read32(&vp->pci, cap + 16);
 		}
 	}
-	return vp->common && vp->notify_base && vp->device_config;
+	return vp->common && vp->notify_base && vp->device_config && vp->isr;
+}
+
+/* MSI-X when the device has it; otherwise its INTx line, which firmware
+ * must have routed. */
+static bool choose_interrupts(struct virtio_pci *vp)
+{
+	if (pci_msix_enable(&vp->pci)) {
+		write16(vp->common, COMMON_MSIX_CONFIG, NO_VECTOR);
+		return true;
+	}
+	vp->intx = true;
+	uint8_t line = pci_read8(&vp->pci, PCI_INTERRUPT_LINE);
+	if (pci_read8(&vp->pci, PCI_INTERRUPT_PIN) && line != NO_INTERRUPT_LINE)
+		return true;
+	kprintf("lull: virtio-pci device %02x:%02x.%x has neither MSI-X nor a routed INTx line; "
+		"ignored\n", vp->pci.bus, vp->pci.dev, vp->pci.fn);
+	return false;
 }
 
 static void probe(struct pci_device *pci)
@@ -223,13 +293,16 @@ static void probe(struct pci_device *pci)
 	vp->vdev = (struct virtio_device){ .ops = &pci_ops, .type = type,
 					   .transport_name = "virtio-pci" };
 	pci_enable(&vp->pci);
-	if (!map_structures(vp) || !pci_msix_enable(&vp->pci)) {
-		kprintf("lull: virtio-pci device %02x:%02x.%x lacks the modern interface or MSI-X; "
-			"ignored\n", pci->bus, pci->dev, pci->fn);
+	if (!map_structures(vp)) {
+		kprintf("lull: virtio-pci device %02x:%02x.%x lacks the modern interface; ignored\n",
+			pci->bus, pci->dev, pci->fn);
 		kfree(vp, sizeof *vp);
 		return;
 	}
-	write16(vp->common, COMMON_MSIX_CONFIG, NO_VECTOR);
+	if (!choose_interrupts(vp)) {
+		kfree(vp, sizeof *vp);
+		return;
+	}
 	virtio_device_found(&vp->vdev);
 }
 
