@@ -387,8 +387,8 @@ static void print_open_connections(void)
 			(unsigned long long)c->received, t->snd_una - t->iss, t->snd_nxt - t->iss,
 			t->snd_wnd, t->rcv_nxt - t->irs, t->cwnd, t->ssthresh,
 			(unsigned long long)(t->rto_ns / 1000000), t->retries,
-			t->rto_deadline ? (long long)(t->rto_deadline - now) / 1000000 : -1,
-			t->persist_deadline ? (long long)(t->persist_deadline - now) / 1000000 : -1,
+			t->deadline[TCP_TIMER_RETRANSMIT] ? (long long)(t->deadline[TCP_TIMER_RETRANSMIT] - now) / 1000000 : -1,
+			t->deadline[TCP_TIMER_PERSIST] ? (long long)(t->deadline[TCP_TIMER_PERSIST] - now) / 1000000 : -1,
 			s->sndbuf.len, s->rcvbuf.len);
 	}
 }

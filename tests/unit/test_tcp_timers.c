@@ -1,7 +1,7 @@
-/* test_tcp_timers.c: TCP retransmission in kernel/inet/tcp.c: the RTO
+/* test_tcp_timers.c: TCP retransmission in kernel/inet/tcp_*.c: the RTO
  * (RFC 6298: initial value, backoff, RTT samples, Karn's rule), fast
  * retransmit and NewReno partial ACKs (RFC 5681, 6582), and giving up. */
-// unit-under-test: tests/unit/tcp_harness.c tests/unit/peer_frames.c tests/net/host_platform.c kernel/inet/arp.c kernel/inet/checksum.c kernel/inet/dhcp.c kernel/inet/ethernet.c kernel/inet/ipv4.c kernel/inet/ring.c kernel/inet/socket.c kernel/inet/tcp.c kernel/inet/udp.c
+// unit-under-test: tests/unit/tcp_harness.c tests/unit/peer_frames.c tests/net/host_platform.c kernel/inet/arp.c kernel/inet/checksum.c kernel/inet/dhcp.c kernel/inet/ethernet.c kernel/inet/ipv4.c kernel/inet/ring.c kernel/inet/socket.c kernel/inet/tcp_connection.c kernel/inet/tcp_input.c kernel/inet/tcp_output.c kernel/inet/tcp_timer.c kernel/inet/tcp_user.c kernel/inet/udp.c
 #include "tcp_harness.h"
 
 #include "lib/errno.h"
@@ -186,7 +186,7 @@ static void newreno_partial_ack_fills_next_hole(void **state)
 	assert_false(c.s->tcp.in_recovery);
 	expect_nothing();
 	/* No timeout left behind. */
-	assert_int_equal(c.s->tcp.rto_deadline, 0);
+	assert_int_equal(c.s->tcp.deadline[TCP_TIMER_RETRANSMIT], 0);
 }
 
 static void gives_up_with_etimedout(void **state)
