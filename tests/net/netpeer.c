@@ -369,6 +369,12 @@ static void print_stats(void)
 }
 
 /* On a timeout: where each open connection is stuck. */
+/* Milliseconds from now to a deadline; -1 if it is not armed. */
+static long long ms_until(uint64_t deadline, uint64_t now)
+{
+	return deadline ? (long long)(deadline - now) / 1000000 : -1;
+}
+
 static void print_open_connections(void)
 {
 	uint64_t now = host_now_ns();
@@ -387,8 +393,8 @@ static void print_open_connections(void)
 			(unsigned long long)c->received, t->snd_una - t->iss, t->snd_nxt - t->iss,
 			t->snd_wnd, t->rcv_nxt - t->irs, t->cwnd, t->ssthresh,
 			(unsigned long long)(t->rto_ns / 1000000), t->retries,
-			t->deadline[TCP_TIMER_RETRANSMIT] ? (long long)(t->deadline[TCP_TIMER_RETRANSMIT] - now) / 1000000 : -1,
-			t->deadline[TCP_TIMER_PERSIST] ? (long long)(t->deadline[TCP_TIMER_PERSIST] - now) / 1000000 : -1,
+			ms_until(t->deadline[TCP_TIMER_RETRANSMIT], now),
+			ms_until(t->deadline[TCP_TIMER_PERSIST], now),
 			s->sndbuf.len, s->rcvbuf.len);
 	}
 }

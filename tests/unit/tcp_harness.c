@@ -358,6 +358,23 @@ long app_send(struct conn *c, size_t len)
 	return tcp_send(c->s, buf, len);
 }
 
+void send_fin(struct conn *c)
+{
+	assert_int_equal(socket_shutdown(c->s, 1), 0);
+	expect(FIN | ACK, c->ours, c->theirs, 0);
+	c->ours++;
+	assert_int_equal(c->s->tcp.state, TCP_FIN_WAIT_1);
+}
+
+void close_to_time_wait(struct conn *c)
+{
+	send_fin(c);
+	peer_ack(c, c->ours, 65535);
+	peer_flags(c, FIN | ACK, 65535);
+	expect(ACK, c->ours, c->theirs, 0);
+	assert_int_equal(c->s->tcp.state, TCP_TIME_WAIT);
+}
+
 unsigned tcp_socket_count(void)
 {
 	unsigned n = 0;

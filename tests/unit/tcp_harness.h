@@ -122,6 +122,11 @@ struct segment expect_data(struct conn *c, size_t len);
 /* tcp_send of len pattern bytes; returns what the call returned. */
 long app_send(struct conn *c, size_t len);
 
+/* shutdown(SHUT_WR): the FIN goes, and the state is FIN_WAIT_1. */
+void send_fin(struct conn *c);
+/* Our FIN, the peer's ACK, then its FIN, which the stack ACKs: TIME_WAIT. */
+void close_to_time_wait(struct conn *c);
+
 unsigned tcp_socket_count(void);
 
 #endif

@@ -17,25 +17,6 @@
 /* TIME_WAIT ends at the first multiple of this after 2 s (tcp.c). */
 #define TIME_WAIT_GRAIN_MS 250
 
-/* shutdown(SHUT_WR): the FIN goes, and the state is FIN_WAIT_1. */
-static void send_fin(struct conn *c)
-{
-	assert_int_equal(socket_shutdown(c->s, 1), 0);
-	expect(FIN | ACK, c->ours, c->theirs, 0);
-	c->ours++;
-	assert_int_equal(c->s->tcp.state, TCP_FIN_WAIT_1);
-}
-
-/* Our FIN, the peer's ACK, then its FIN, which we ACK: TIME_WAIT. */
-static void close_to_time_wait(struct conn *c)
-{
-	send_fin(c);
-	peer_ack(c, c->ours, 65535);
-	peer_flags(c, FIN | ACK, 65535);
-	expect(ACK, c->ours, c->theirs, 0);
-	assert_int_equal(c->s->tcp.state, TCP_TIME_WAIT);
-}
-
 static void active_close_through_time_wait(void **state)
 {
 	(void)state;

@@ -221,6 +221,50 @@ static void gives_up_with_etimedout(void **state)
 	expect_nothing();
 }
 
+#define CROWD 64
+static struct conn crowd[2 * CROWD];
+
+/* The connections a retransmission timeout visits beside `quiet`
+ * established connections with no deadline and as many in TIME_WAIT
+ * (crowd's odd ones). */
+static uint64_t visits_for_one_timeout(unsigned quiet)
+{
+	struct conn c;
+
+	assert_true(quiet <= CROWD);
+	for (unsigned i = 0; i < 2 * quiet; i++) {
+		open_active(&crowd[i], PEER_DEFAULT);
+		if (i % 2)
+			close_to_time_wait(&crowd[i]);
+	}
+	open_active(&c, PEER_DEFAULT);
+	uint32_t seq = c.ours;
+	assert_int_equal(app_send(&c, 100), 100);
+	expect_data(&c, 100);
+	uint64_t before = inet_stats.tcp_timer_visits;
+	expect_retransmission_after(&c, 1000, seq, 100);
+	return inet_stats.tcp_timer_visits - before;
+}
+
+/* The timer wheel visits the connections whose deadlines came, however
+ * many others there are; the TIME_WAITs still end, each visited once. */
+static void timeout_cost_ignores_idle_connections(void **state)
+{
+	(void)state;
+	uint64_t alone = visits_for_one_timeout(0);
+	harness_teardown(state);
+	harness_setup(state);
+	uint64_t crowded = visits_for_one_timeout(CROWD);
+	assert_int_equal(alone, 1);
+	assert_int_equal(crowded, alone);
+	uint64_t before = inet_stats.tcp_timer_visits;
+	advance_ms(2250 - 1000);
+	for (unsigned i = 0; i < 2 * CROWD; i++)
+		assert_int_equal(crowd[i].s->tcp.state, i % 2 ? TCP_CLOSED : TCP_ESTABLISHED);
+	/* the TIME_WAITs, and the retransmission's next timeout (at 3 s) not yet */
+	assert_int_equal(inet_stats.tcp_timer_visits - before, CROWD);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +281,8 @@ int main(void)
 						harness_teardown),
 		cmocka_unit_test_setup_teardown(gives_up_with_etimedout, harness_setup,
 						harness_teardown),
+		cmocka_unit_test_setup_teardown(timeout_cost_ignores_idle_connections,
+						harness_setup, harness_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
