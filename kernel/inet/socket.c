@@ -6,10 +6,8 @@
  */
 #include "inet/socket.h"
 
-#include "arch.h"
 #include "inet/inet.h"
 #include "lib/errno.h"
-#include "mm/kmalloc.h"
 
 #include <string.h>
 
@@ -21,7 +19,7 @@ struct list_node tcp_sockets = { &tcp_sockets, &tcp_sockets };
 
 struct inet_socket *socket_alloc(int type)
 {
-	struct inet_socket *s = kmalloc(sizeof *s);
+	struct inet_socket *s = inet_alloc(sizeof *s);
 	if (!s)
 		return NULL;
 	s->type = type;
@@ -48,15 +46,15 @@ void socket_free(struct inet_socket *s)
 		ring_destroy(&s->sndbuf);
 	if (s->rcvbuf.data)
 		ring_destroy(&s->rcvbuf);
-	kfree(s, sizeof *s);
+	inet_free(s, sizeof *s);
 }
 
 uint32_t inet_random(void)
 {
 	uint64_t v;
 
-	if (!arch_hw_random(&v))
-		v = arch_clock_ns() * 0x9e3779b97f4a7c15ULL;
+	if (!inet_hw_random(&v))
+		v = inet_clock_ns() * 0x9e3779b97f4a7c15ULL;
 	return (uint32_t)(v ^ v >> 32);
 }
 

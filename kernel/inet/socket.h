@@ -7,6 +7,7 @@
 #ifndef LULL_INET_SOCKET_H
 #define LULL_INET_SOCKET_H
 
+#include "inet/host.h"
 #include "inet/ring.h"
 #include "inet/tcp_control.h"
 #include "lib/list.h"
@@ -62,9 +63,6 @@ extern struct list_node udp_sockets, tcp_sockets;
 
 struct inet_socket *socket_alloc(int type);
 void socket_free(struct inet_socket *s);
-/* The socket's readiness may have changed: its owner is told once the
- * lock is released (socket_file.c notifies the file). */
-void socket_changed(struct inet_socket *s);
 /* The next file to notify (with a reference for the caller), or NULL. */
 struct file *socket_pop_notification(void);
 /* A free ephemeral port for the given socket list. */

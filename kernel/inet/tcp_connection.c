@@ -11,8 +11,6 @@
  */
 #include "inet/tcp_private.h"
 
-#include "arch.h"
-
 #define DEFAULT_PEER_MSS 536
 #define BUFFER_INITIAL 65536
 #define BUFFER_LIMIT_MAX (4u << 20) /* the most SO_SNDBUF/SO_RCVBUF may ask */
@@ -177,7 +175,7 @@ void tcp_enter_time_wait(struct inet_socket *s)
 	/* Rounded up to a multiple of TIME_WAIT_GRAIN, so that the TIME_WAITs
 	 * of a burst of connections end together: they share a slot of the
 	 * timer wheel, and one timer interrupt ends them all. */
-	uint64_t end = arch_clock_ns() + TIME_WAIT_TIME + TIME_WAIT_GRAIN - 1;
+	uint64_t end = inet_clock_ns() + TIME_WAIT_TIME + TIME_WAIT_GRAIN - 1;
 	tcp_timer_set(s, TCP_TIMER_TIME_WAIT, end - end % TIME_WAIT_GRAIN);
 	socket_changed(s);
 }

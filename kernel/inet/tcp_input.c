@@ -15,7 +15,6 @@
  */
 #include "inet/tcp_private.h"
 
-#include "arch.h"
 #include "lib/errno.h"
 
 #define RTO_MIN (200 * MS)
@@ -81,7 +80,7 @@ static bool parse_segment(uint32_t src, uint32_t dst, const uint8_t *raw, size_t
 static void take_timestamp(struct tcp_control *t, uint32_t value)
 {
 	t->ts_recent = value;
-	t->ts_recent_ns = arch_clock_ns();
+	t->ts_recent_ns = inet_clock_ns();
 }
 
 /* The peer's SYN: what it offers, and so what the connection uses. */
@@ -104,7 +103,7 @@ static void apply_syn_options(struct tcp_control *t, const struct tcp_options *o
 static bool timestamp_too_old(const struct tcp_control *t, uint32_t value)
 {
 	return (int32_t)(value - t->ts_recent) < 0 &&
-	       arch_clock_ns() - t->ts_recent_ns < PAWS_IDLE_MAX;
+	       inet_clock_ns() - t->ts_recent_ns < PAWS_IDLE_MAX;
 }
 
 static void rtt_sample(struct tcp_control *t, uint64_t r)
@@ -138,7 +137,7 @@ static void time_round_trip(struct tcp_control *t, const struct tcp_segment *seg
 			t->rtt_timing = false;
 		}
 	} else if (t->rtt_timing && seq_lt(t->rtt_seq, seg->ack)) {
-		rtt_sample(t, arch_clock_ns() - t->rtt_start_ns);
+		rtt_sample(t, inet_clock_ns() - t->rtt_start_ns);
 		t->rtt_timing = false;
 	}
 }

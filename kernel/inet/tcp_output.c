@@ -6,8 +6,6 @@
  */
 #include "inet/tcp_private.h"
 
-#include "arch.h"
-
 #define CORK_MAX (200 * MS) /* as Linux: a corked partial segment waits no longer */
 
 /* Our timestamp clock: milliseconds, from a random start (RFC 7323,
@@ -23,7 +21,7 @@ uint32_t tcp_timestamp_now(void)
 		offset = inet_random();
 		chosen = true;
 	}
-	return (uint32_t)(arch_clock_ns() / MS) + offset;
+	return (uint32_t)(inet_clock_ns() / MS) + offset;
 }
 
 /* The window field of a segment we send; SYNs carry it unscaled (RFC 7323,
@@ -163,7 +161,7 @@ static bool hold_partial(struct inet_socket *s, uint32_t flight)
 	if (s->cork && !t->cork_lifted) {
 		if (!tcp_timer_armed(s, TCP_TIMER_CORK))
 			tcp_timer_arm_in(s, TCP_TIMER_CORK, CORK_MAX);
-		if (arch_clock_ns() < t->deadline[TCP_TIMER_CORK])
+		if (inet_clock_ns() < t->deadline[TCP_TIMER_CORK])
 			return true;
 		t->cork_lifted = true;
 		tcp_timer_set(s, TCP_TIMER_CORK, 0);
@@ -199,7 +197,7 @@ static bool send_new_data(struct inet_socket *s)
 	if (!t->rtt_timing) {
 		t->rtt_timing = true;
 		t->rtt_seq = t->snd_nxt;
-		t->rtt_start_ns = arch_clock_ns();
+		t->rtt_start_ns = inet_clock_ns();
 	}
 	t->snd_nxt += (uint32_t)len;
 	if (!tcp_timer_armed(s, TCP_TIMER_RETRANSMIT))

@@ -21,7 +21,6 @@
  */
 #include "inet/tcp_private.h"
 
-#include "arch.h"
 #include "lib/errno.h"
 
 #define WHEEL_SLOTS 4096
@@ -60,7 +59,7 @@ static void file(struct inet_socket *s, uint64_t when)
 		wheel_init();
 	/* An empty wheel can move to the present at no cost: nothing is
 	 * filed behind it. */
-	uint64_t now_tick = arch_clock_ns() / WHEEL_TICK;
+	uint64_t now_tick = inet_clock_ns() / WHEEL_TICK;
 	if (!wheel.filed && now_tick > wheel.tick)
 		wheel.tick = now_tick;
 	wheel.filed++;
@@ -127,7 +126,7 @@ void tcp_timer_set(struct inet_socket *s, enum tcp_timer which, uint64_t deadlin
 
 void tcp_timer_arm_in(struct inet_socket *s, enum tcp_timer which, uint64_t delay_ns)
 {
-	tcp_timer_set(s, which, arch_clock_ns() + delay_ns);
+	tcp_timer_set(s, which, inet_clock_ns() + delay_ns);
 }
 
 void tcp_timers_stop(struct inet_socket *s, unsigned mask)
