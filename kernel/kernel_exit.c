@@ -57,14 +57,15 @@ static void print_network_stats(void)
 		(unsigned long)dev->stats.kicks, (unsigned long)dev->stats.interrupts);
 	kprintf("lull: stats: inet drops: malformed %lu checksum %lu not-ours %lu fragment %lu "
 		"protocol %lu no-socket %lu queue-full %lu no-memory %lu arp %lu old-timestamp %lu; "
-		"tcp retransmits %lu resets %lu; "
+		"tcp retransmits %lu (%lu bytes) resets %lu; "
 		"dhcp sent %lu accepted %lu ignored %lu\n",
 		(unsigned long)n->drop_malformed, (unsigned long)n->drop_checksum,
 		(unsigned long)n->drop_not_ours, (unsigned long)n->drop_fragment,
 		(unsigned long)n->drop_protocol, (unsigned long)n->drop_no_socket,
 		(unsigned long)n->drop_queue_full, (unsigned long)n->drop_no_memory,
 		(unsigned long)n->drop_arp_unresolved, (unsigned long)n->drop_old_timestamp,
-		(unsigned long)n->tcp_retransmits, (unsigned long)n->tcp_resets_sent,
+		(unsigned long)n->tcp_retransmits, (unsigned long)n->tcp_retransmitted_bytes,
+		(unsigned long)n->tcp_resets_sent,
 		(unsigned long)n->dhcp_sent, (unsigned long)n->dhcp_accepted,
 		(unsigned long)n->dhcp_ignored);
 }

@@ -67,7 +67,7 @@ struct inet_stats {
 	uint64_t drop_malformed, drop_checksum, drop_not_ours, drop_fragment, drop_protocol;
 	uint64_t drop_no_socket, drop_queue_full, drop_no_memory, drop_arp_unresolved;
 	uint64_t drop_old_timestamp; /* TCP's PAWS */
-	uint64_t tcp_retransmits, tcp_resets_sent;
+	uint64_t tcp_retransmits, tcp_retransmitted_bytes, tcp_resets_sent;
 	uint64_t tcp_timer_visits; /* connections the timer wheel ran (tcp_timer.c) */
 	uint64_t dhcp_sent, dhcp_accepted, dhcp_ignored; /* ignored: not for us, or malformed */
 };

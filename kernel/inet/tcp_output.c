@@ -237,16 +237,18 @@ void tcp_retransmit_first(struct inet_socket *s)
 		len = t->mss;
 	inet_stats.tcp_retransmits++;
 	t->rtt_timing = false; /* Karn: no samples from retransmitted data */
-	if (t->state == TCP_SYN_SENT)
+	if (t->state == TCP_SYN_SENT) {
 		tcp_send_segment(s, t->iss, TCP_SYN, 0, 0);
-	else if (t->state == TCP_SYN_RECEIVED)
+	} else if (t->state == TCP_SYN_RECEIVED) {
 		tcp_send_segment(s, t->iss, TCP_SYN | TCP_ACK, 0, 0);
-	else if (len)
+	} else if (len) {
+		inet_stats.tcp_retransmitted_bytes += len;
 		tcp_send_segment(s, t->snd_una,
 				 TCP_ACK | TCP_PSH | (fin && len == data_in_flight(s) ? TCP_FIN : 0),
 				 0, len);
-	else if (fin)
+	} else if (fin) {
 		tcp_send_segment(s, t->snd_nxt - 1, TCP_FIN | TCP_ACK, 0, 0);
+	}
 }
 
 void tcp_probe_window(struct inet_socket *s)

@@ -356,7 +356,7 @@ static void print_stats(void)
 	fprintf(stderr,
 		"netpeer: %u done, %u failed; frames in %llu out %llu; impaired: lost %llu+%llu "
 		"duplicated %llu+%llu reordered %llu+%llu; drops: malformed %llu checksum %llu "
-		"queue-full %llu no-memory %llu old-timestamp %llu; tcp retransmits %llu resets %llu\n",
+		"queue-full %llu no-memory %llu old-timestamp %llu; tcp retransmits %llu (%llu bytes) resets %llu\n",
 		g.served, g.failed, (unsigned long long)d->rx_packets,
 		(unsigned long long)d->tx_packets, (unsigned long long)g.tap.to_stack.lost,
 		(unsigned long long)g.tap.to_linux.lost, (unsigned long long)g.tap.to_stack.duplicated,
@@ -365,7 +365,8 @@ static void print_stats(void)
 		(unsigned long long)g.tap.to_linux.reordered, (unsigned long long)n->drop_malformed,
 		(unsigned long long)n->drop_checksum, (unsigned long long)n->drop_queue_full,
 		(unsigned long long)n->drop_no_memory, (unsigned long long)n->drop_old_timestamp,
-		(unsigned long long)n->tcp_retransmits, (unsigned long long)n->tcp_resets_sent);
+		(unsigned long long)n->tcp_retransmits, (unsigned long long)n->tcp_retransmitted_bytes,
+		(unsigned long long)n->tcp_resets_sent);
 }
 
 /* On a timeout: where each open connection is stuck. */
