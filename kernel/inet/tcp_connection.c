@@ -189,4 +189,5 @@ void tcp_enter_recovery(struct tcp_control *t)
 	t->ssthresh = half > 2u * t->mss ? half : 2u * t->mss;
 	t->recover = t->snd_nxt;
 	t->in_recovery = true;
+	t->rexmit_next = t->snd_una;
 }

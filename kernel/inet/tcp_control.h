@@ -15,6 +15,9 @@
 /* Out-of-order ranges a connection keeps; more holes than this and later
  * segments are dropped (and retransmitted by the peer). */
 #define TCP_AHEAD_MAX 8
+/* Ranges the peer's SACK blocks reported that a connection remembers;
+ * beyond that, what it SACKs counts as not received. */
+#define TCP_SACKED_MAX 8
 
 struct inet_socket;
 
@@ -65,6 +68,9 @@ struct tcp_control {
 	bool timestamps;
 	uint32_t ts_recent, last_ack_sent;
 	uint64_t ts_recent_ns;
+	/* SACK (RFC 2018): whether both SYNs carried SACK-permitted (in
+	 * SYN_SENT: whether ours does). */
+	bool sack;
 	/* The right edge of the receive window we offered, and whether that
 	 * window was more than half the buffer when the edge last moved. */
 	uint32_t rcv_adv;
@@ -94,6 +100,12 @@ struct tcp_control {
 		uint32_t start, end;
 	} ahead[TCP_AHEAD_MAX];
 	unsigned ahead_count;
+	/* The scoreboard: what the peer's SACK blocks say it holds above
+	 * snd_una, ranges as ahead's; and in recovery, where the next
+	 * retransmission of a hole may start (RFC 6675's HighRxt). */
+	struct tcp_range sacked[TCP_SACKED_MAX];
+	unsigned sacked_count;
+	uint32_t rexmit_next;
 	/* passive open: the listener while in SYN_RECEIVED, deferred
 	 * (TCP_DEFER_ACCEPT) or waiting in its accept queue */
 	struct inet_socket *listener;

@@ -22,7 +22,16 @@
 /* RFC 7323, 5.5: a timestamp this old may have wrapped; PAWS forgets it. */
 #define PAWS_IDLE_MAX (24ULL * 24 * 3600 * 1000 * MS)
 
-/* A segment's options: MSS and window scale count only in a SYN
+static void parse_sack_blocks(const uint8_t *p, unsigned count, struct tcp_options *o)
+{
+	if (count > SACK_BLOCKS_MAX)
+		count = SACK_BLOCKS_MAX;
+	for (unsigned i = 0; i < count; i++)
+		o->sack[i] = (struct tcp_range){ get32(p + 8 * i), get32(p + 8 * i + 4) };
+	o->sack_blocks = count;
+}
+
+/* A segment's options: MSS, window scale and SACK-permitted count only in a SYN
  * (apply_syn_options), timestamps in every segment once both SYNs had
  * them. */
 static void parse_options(const uint8_t *raw, size_t header, struct tcp_options *o)
@@ -46,6 +55,10 @@ static void parse_options(const uint8_t *raw, size_t header, struct tcp_options 
 			o->timestamp = true;
 			o->ts_value = get32(raw + i + 2);
 			o->ts_echo = get32(raw + i + 6);
+		} else if (kind == OPTION_SACK_PERMITTED && raw[i + 1] == 2) {
+			o->sack_permitted = true;
+		} else if (kind == OPTION_SACK && raw[i + 1] >= 10 && (raw[i + 1] - 2) % 8 == 0) {
+			parse_sack_blocks(raw + i + 2, (raw[i + 1] - 2u) / 8, o);
 		}
 		i += raw[i + 1];
 	}
@@ -90,6 +103,7 @@ static void apply_syn_options(struct tcp_control *t, const struct tcp_options *o
 		t->mss = o->mss < 64 ? 64 : o->mss > (int)OUR_MSS ? OUR_MSS : (uint16_t)o->mss;
 	t->wscale = o->wscale >= 0;
 	t->snd_shift = !t->wscale ? 0 : o->wscale > WSCALE_MAX ? WSCALE_MAX : (uint8_t)o->wscale;
+	t->sack = o->sack_permitted;
 	t->timestamps = o->timestamp;
 	if (t->timestamps) {
 		take_timestamp(t, o->ts_value);
@@ -142,6 +156,19 @@ static void time_round_trip(struct tcp_control *t, const struct tcp_segment *seg
 	}
 }
 
+/* In recovery, the next retransmission: the scoreboard's next hole; or,
+ * without a scoreboard and if `or_first`, the first unacknowledged segment
+ * (NewReno). */
+static void repair(struct inet_socket *s, bool or_first)
+{
+	bool known = false;
+
+	if (s->tcp.sack && tcp_sack_retransmit_hole(s, &known))
+		return;
+	if (!known && or_first)
+		tcp_retransmit_first(s);
+}
+
 /* An ACK of new data: the bytes leave the send buffer, and the congestion
  * window grows, or recovery goes on or ends. */
 static void ack_new_data(struct inet_socket *s, const struct tcp_segment *seg)
@@ -160,9 +187,10 @@ static void ack_new_data(struct inet_socket *s, const struct tcp_segment *seg)
 	t->dupacks = 0;
 	tcp_timer_set(s, TCP_TIMER_RETRANSMIT, 0);
 	if (t->in_recovery && seq_lt(seg->ack, t->recover)) {
-		/* Partial ACK (RFC 6582): the next hole is at snd_una; fill it
-		 * now rather than after another timeout. */
-		tcp_retransmit_first(s);
+		/* Partial ACK (RFC 6582): the next hole is at snd_una (or, with
+		 * SACK, wherever the scoreboard shows one); fill it now rather
+		 * than after another timeout. */
+		repair(s, true);
 		t->cwnd = (t->cwnd > acked ? t->cwnd - acked : 0) + t->mss;
 	} else if (t->in_recovery) {
 		t->in_recovery = false;
@@ -183,6 +211,8 @@ static void process_ack(struct inet_socket *s, const struct tcp_segment *seg)
 {
 	struct tcp_control *t = &s->tcp;
 
+	if (t->sack)
+		tcp_sack_update(t, seg);
 	if (seq_lt(t->snd_una, seg->ack) && seq_le(seg->ack, t->snd_nxt)) {
 		ack_new_data(s, seg);
 	} else if (seg->ack == t->snd_una && !seg->window) {
@@ -195,10 +225,11 @@ static void process_ack(struct inet_socket *s, const struct tcp_segment *seg)
 		   in_flight(s)) {
 		if (++t->dupacks == 3 && !t->in_recovery) { /* fast retransmit */
 			tcp_enter_recovery(t);
-			tcp_retransmit_first(s);
+			repair(s, true);
 			t->cwnd = t->ssthresh + 3u * t->mss;
 		} else if (t->dupacks > 3 && t->in_recovery) {
 			t->cwnd += t->mss;
+			repair(s, false);
 		}
 	}
 	if (seq_lt(t->snd_wl1, seg->seq) || (t->snd_wl1 == seg->seq && seq_le(t->snd_wl2, seg->ack))) {
@@ -221,24 +252,8 @@ static void keep_ahead(struct inet_socket *s, const uint8_t *data, size_t len, u
 		return;
 	if (len > window - offset)
 		len = window - offset;
-	uint32_t start = seq, end = seq + (uint32_t)len;
-	/* Merge with every range it touches. */
-	for (unsigned i = 0; i < t->ahead_count;) {
-		struct tcp_range *r = &t->ahead[i];
-		if (seq_lt(end, r->start) || seq_lt(r->end, start)) {
-			i++;
-			continue;
-		}
-		if (seq_lt(r->start, start))
-			start = r->start;
-		if (seq_lt(end, r->end))
-			end = r->end;
-		*r = t->ahead[--t->ahead_count];
-	}
-	if (t->ahead_count == TCP_AHEAD_MAX)
-		return;
-	ring_put_at(&s->rcvbuf, offset, data, len);
-	t->ahead[t->ahead_count++] = (struct tcp_range){ start, end };
+	if (tcp_ranges_add(t->ahead, &t->ahead_count, TCP_AHEAD_MAX, seq, seq + (uint32_t)len))
+		ring_put_at(&s->rcvbuf, offset, data, len);
 }
 
 /* rcv_nxt moved: swallows the ranges kept ahead that now join it. */

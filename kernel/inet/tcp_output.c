@@ -49,8 +49,10 @@ static uint16_t window_field(struct inet_socket *s, uint8_t flags)
 	return (uint16_t)(space >> shift);
 }
 
-/* The options of a segment, after the fixed header; returns their length. */
-static size_t write_options(struct inet_socket *s, uint8_t *o, uint8_t flags)
+/* The options of a segment carrying `len` bytes, after the fixed header;
+ * returns their length. The SACK option goes on bare ACKs only: on data
+ * it would take room the MSS counts on. */
+static size_t write_options(struct inet_socket *s, uint8_t *o, uint8_t flags, size_t len)
 {
 	bool syn = flags & TCP_SYN;
 	size_t n = 0;
@@ -67,6 +69,12 @@ static size_t write_options(struct inet_socket *s, uint8_t *o, uint8_t flags)
 		o[n++] = 3;
 		o[n++] = s->tcp.rcv_shift;
 	}
+	if (syn && s->tcp.sack) {
+		o[n++] = OPTION_NOP;
+		o[n++] = OPTION_NOP;
+		o[n++] = OPTION_SACK_PERMITTED;
+		o[n++] = 2;
+	}
 	if (s->tcp.timestamps && !(flags & TCP_RST)) {
 		o[n++] = OPTION_NOP;
 		o[n++] = OPTION_NOP;
@@ -76,6 +84,8 @@ static size_t write_options(struct inet_socket *s, uint8_t *o, uint8_t flags)
 		put32(o + n + 4, (flags & TCP_ACK) ? s->tcp.ts_recent : 0);
 		n += 8;
 	}
+	if ((flags & (TCP_ACK | TCP_SYN | TCP_RST)) == TCP_ACK && !len)
+		n += tcp_sack_write(&s->tcp, o + n);
 	return n;
 }
 
@@ -84,7 +94,7 @@ void tcp_send_segment(struct inet_socket *s, uint32_t seq, uint8_t flags, size_t
 {
 	static uint8_t frame[ETH_HEADER + ETH_MTU];
 	uint8_t *tcp = frame + ETH_HEADER + IP_HEADER;
-	size_t header = TCP_HEADER + write_options(s, tcp + TCP_HEADER, flags);
+	size_t header = TCP_HEADER + write_options(s, tcp + TCP_HEADER, flags, len);
 
 	put16(tcp, s->local_port);
 	put16(tcp + 2, s->remote_port);
@@ -235,6 +245,8 @@ void tcp_retransmit_first(struct inet_socket *s)
 
 	if (len > t->mss)
 		len = t->mss;
+	if (seq_lt(t->rexmit_next, t->snd_una + (uint32_t)len))
+		t->rexmit_next = t->snd_una + (uint32_t)len; /* for tcp_sack.c */
 	inet_stats.tcp_retransmits++;
 	t->rtt_timing = false; /* Karn: no samples from retransmitted data */
 	if (t->state == TCP_SYN_SENT) {

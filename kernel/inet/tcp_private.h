@@ -6,13 +6,14 @@
  *   tcp_connection.c  a connection's life: opening, lookup, buffers, closing
  *   tcp_input.c       segments arriving: parsing, the state machine, ACKs, data
  *   tcp_output.c      segments leaving: what the windows allow, retransmission
+ *   tcp_sack.c        SACK: the blocks we send, the scoreboard of those we get
  *   tcp_timer.c       deadlines, and the wheel that finds the due ones
  *   tcp_user.c        the socket layer's calls and queries (socket.h)
  *
  * TCP (RFC 9293), with retransmission timing per RFC 6298 and congestion
  * control per RFC 5681 (slow start, congestion avoidance, fast retransmit
  * and recovery). Options: MSS, and window scaling and timestamps (RFC 7323)
- * when both SYNs carry them; others (SACK) are ignored.
+ * and SACK (RFC 2018, tcp_sack.c) when both SYNs carry them.
  *
  * The send buffer holds every byte from snd_una on: unacknowledged bytes
  * first, then bytes not yet sent. SYN and FIN take a sequence number but no
@@ -38,6 +39,8 @@
 #define OPTION_NOP 1
 #define OPTION_MSS 2
 #define OPTION_WSCALE 3
+#define OPTION_SACK_PERMITTED 4
+#define OPTION_SACK 5
 #define OPTION_TIMESTAMP 8
 #define WSCALE_MAX 14 /* RFC 7323, 2.3 */
 #define TIMESTAMP_SPACE 12 /* two NOPs, kind, length, value, echo */
@@ -46,11 +49,18 @@
 #define MS 1000000ULL
 #define RTO_MAX (60000 * MS)
 
+/* The most SACK blocks one segment carries (RFC 2018, 3: four fit in the
+ * option space, three beside timestamps). */
+#define SACK_BLOCKS_MAX 4
+
 /* What a segment's options say. */
 struct tcp_options {
 	int mss, wscale; /* -1: absent */
 	bool timestamp;
 	uint32_t ts_value, ts_echo;
+	bool sack_permitted;
+	unsigned sack_blocks;
+	struct tcp_range sack[SACK_BLOCKS_MAX];
 };
 
 /* An arriving segment, its header read once (tcp_input.c). */
@@ -174,6 +184,23 @@ static inline bool tcp_timer_armed(const struct inet_socket *s, enum tcp_timer w
 {
 	return s->tcp.deadline[which] != 0;
 }
+
+/* tcp_sack.c */
+/* Adds [start, end) to a set of disjoint ranges, merged with those it
+ * touches; false if it touches none and the set is full. */
+bool tcp_ranges_add(struct tcp_range *ranges, unsigned *count, unsigned max, uint32_t start,
+		    uint32_t end);
+/* Writes the SACK option of a bare ACK (the ranges held ahead of a hole,
+ * in the room the other options leave) at o; returns its length, 0 if
+ * there is nothing to say. */
+size_t tcp_sack_write(const struct tcp_control *t, uint8_t *o);
+/* An acceptable ACK's SACK blocks go on the scoreboard, which forgets what
+ * the ACK covers. */
+void tcp_sack_update(struct tcp_control *t, const struct tcp_segment *seg);
+/* In recovery: retransmits the next hole the scoreboard shows (data not
+ * SACKed, below data that is, not yet retransmitted); false if it shows
+ * none or the scoreboard is empty (`known` says which). */
+bool tcp_sack_retransmit_hole(struct inet_socket *s, bool *known);
 
 /* tcp_input.c */
 void tcp_offer_for_accept(struct inet_socket *s, bool expired);

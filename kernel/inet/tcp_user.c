@@ -16,7 +16,7 @@ long tcp_connect(struct inet_socket *s)
 		return -ENOMEM;
 	tcp_init_connection(s);
 	/* offered; kept if the SYN-ACK carries them too */
-	s->tcp.wscale = s->tcp.timestamps = true;
+	s->tcp.wscale = s->tcp.timestamps = s->tcp.sack = true;
 	s->tcp.state = TCP_SYN_SENT;
 	list_push_back(&tcp_sockets, &s->link);
 	tcp_lookup_add(s);
