@@ -281,7 +281,7 @@ long sys_getpeername(const struct syscall_args *a)
 
 /* The options a demanding server sets. The buffer sizes are how far TCP
  * grows a connection's buffers when they limit it (from 64 KiB, up to at
- * most 4 MiB; tcp.c); SO_RCVBUF also picks the window scale, so it should
+ * most 4 MiB; tcp_connection.c); SO_RCVBUF also picks the window scale, so it should
  * be set before connect or listen. */
 static int *option(struct inet_socket *s, long level, long name, int *scratch)
 {

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #define TIME_WAIT_MS 2000
-/* TIME_WAIT ends at the first multiple of this after 2 s (tcp.c). */
+/* TIME_WAIT ends at the first multiple of this after 2 s (tcp_connection.c). */
 #define TIME_WAIT_GRAIN_MS 250
 
 static void active_close_through_time_wait(void **state)
