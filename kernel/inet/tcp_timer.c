@@ -15,9 +15,11 @@
  * probes, deferred accepts) sit on the far list, which is walked only when
  * its earliest comes within the wheel's reach.
  *
- * Entries in a slot all have the same tick (the wheel never files one
- * further than a turn ahead), so the first occupied slot from the wheel's
- * position holds the earliest deadline, and a bitmap finds it.
+ * Entries in a slot all have the same tick, or are already due (the
+ * wheel never files one further than a turn ahead, and files what is due
+ * where it stands), so the first occupied slot from the wheel's position
+ * holds the earliest deadline, and a bitmap finds it. The wheel takes
+ * 96 KiB, whatever the number of connections.
  */
 #include "inet/tcp_private.h"
 
