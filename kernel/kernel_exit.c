@@ -57,14 +57,15 @@ static void print_network_stats(void)
 		(unsigned long)dev->stats.kicks, (unsigned long)dev->stats.interrupts);
 	kprintf("lull: stats: inet drops: malformed %lu checksum %lu not-ours %lu fragment %lu "
 		"protocol %lu no-socket %lu queue-full %lu no-memory %lu arp %lu old-timestamp %lu; "
-		"tcp retransmits %lu resets %lu; "
+		"tcp retransmits %lu (%lu bytes) resets %lu; "
 		"dhcp sent %lu accepted %lu ignored %lu\n",
 		(unsigned long)n->drop_malformed, (unsigned long)n->drop_checksum,
 		(unsigned long)n->drop_not_ours, (unsigned long)n->drop_fragment,
 		(unsigned long)n->drop_protocol, (unsigned long)n->drop_no_socket,
 		(unsigned long)n->drop_queue_full, (unsigned long)n->drop_no_memory,
 		(unsigned long)n->drop_arp_unresolved, (unsigned long)n->drop_old_timestamp,
-		(unsigned long)n->tcp_retransmits, (unsigned long)n->tcp_resets_sent,
+		(unsigned long)n->tcp_retransmits, (unsigned long)n->tcp_retransmitted_bytes,
+		(unsigned long)n->tcp_resets_sent,
 		(unsigned long)n->dhcp_sent, (unsigned long)n->dhcp_accepted,
 		(unsigned long)n->dhcp_ignored);
 }
@@ -82,6 +83,12 @@ static void print_disk_stats(void)
 	}
 }
 
+/* Milliseconds from now to a deadline; -1 if it is not armed. */
+static long ms_until(uint64_t deadline, uint64_t now)
+{
+	return deadline ? (long)(deadline - now) / 1000000 : -1L;
+}
+
 /* Connections still open at exit, with what they wait for: the first
  * thing to look at when a transfer stalled. */
 static void print_connections(void)
@@ -91,14 +98,14 @@ static void print_connections(void)
 	for (struct list_node *n = tcp_sockets.next; n != &tcp_sockets; n = n->next) {
 		const struct inet_socket *s = container_of(n, struct inet_socket, link);
 		const struct tcp_control *t = &s->tcp;
-		if (t->state == TCP_LISTEN)
+		if (tcp_is_listening(s))
 			continue;
 		kprintf("lull: stats: tcp %u->%u state %d unacked %u peer-window %u cwnd %u "
 			"our-window %lu rto-in-ms %ld persist-in-ms %ld sndbuf %lu rcvbuf %lu\n",
 			s->local_port, s->remote_port, t->state, t->snd_nxt - t->snd_una, t->snd_wnd,
 			t->cwnd, (unsigned long)(s->rcvbuf.size - s->rcvbuf.len),
-			t->rto_deadline ? (long)(t->rto_deadline - now) / 1000000 : -1L,
-			t->persist_deadline ? (long)(t->persist_deadline - now) / 1000000 : -1L,
+			ms_until(t->deadline[TCP_TIMER_RETRANSMIT], now),
+			ms_until(t->deadline[TCP_TIMER_PERSIST], now),
 			(unsigned long)s->sndbuf.len, (unsigned long)s->rcvbuf.len);
 	}
 }

@@ -11,7 +11,8 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Ikernel -Ikernel/arch/x86_64/inc
 	-fsanitize=address,undefined
 
 # netpeer: the IPv4 stack's portable files on a TAP device (tests/net).
-NET_STACK_C := $(addprefix kernel/inet/,arp.c checksum.c dhcp.c ethernet.c ipv4.c ring.c socket.c tcp.c udp.c)
+NET_STACK_C := $(addprefix kernel/inet/,arp.c checksum.c dhcp.c ethernet.c ipv4.c ring.c socket.c \
+	tcp_connection.c tcp_input.c tcp_output.c tcp_sack.c tcp_timer.c tcp_user.c udp.c)
 NETPEER := $(BUILD)/tests/net/netpeer
 
 # The Linux guest of the switch checks (tests/switch): Debian's kernel from

@@ -7,8 +7,6 @@
  */
 #include "inet/inet.h"
 
-#include "arch.h"
-
 #include <string.h>
 
 #define ARP_ENTRIES 32
@@ -76,7 +74,7 @@ static void send_arp(uint16_t op, const uint8_t target_mac[6], uint32_t target_i
 
 bool arp_resolve_and_send(uint32_t next_hop, uint8_t *frame, size_t payload_len)
 {
-	uint64_t now = arch_clock_ns();
+	uint64_t now = inet_clock_ns();
 	struct arp_entry *e = find(next_hop);
 
 	if (e && e->resolved && now < e->expires_ns)
@@ -112,7 +110,7 @@ void arp_input(const uint8_t *p, size_t len)
 	if (e) {
 		memcpy(e->mac, sender_mac, 6);
 		e->resolved = true;
-		e->expires_ns = arch_clock_ns() + ARP_LIFETIME_NS;
+		e->expires_ns = inet_clock_ns() + ARP_LIFETIME_NS;
 		if (e->waiting_len) {
 			size_t n = e->waiting_len;
 			e->waiting_len = 0;

@@ -14,8 +14,6 @@
 #include "inet/dhcp.h"
 #include "inet/inet.h"
 
-#include "arch.h"
-
 #include <string.h>
 
 #define SERVER_PORT 67
@@ -245,7 +243,7 @@ static void lose_address(uint64_t now)
 void dhcp_start(void)
 {
 	memset(&client, 0, sizeof client);
-	discover(arch_clock_ns());
+	discover(inet_clock_ns());
 	inet_timer_request(next_deadline());
 }
 
@@ -413,7 +411,7 @@ static void request(uint64_t now)
 bool dhcp_input(uint32_t src, const uint8_t *msg, size_t len)
 {
 	struct reply r;
-	uint64_t now = arch_clock_ns();
+	uint64_t now = inet_clock_ns();
 
 	if (client.state == DHCP_OFF)
 		return false;

@@ -12,6 +12,7 @@
 #define LULL_INET_INET_H
 
 #include "drivers/netdev.h"
+#include "inet/host.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -66,7 +67,8 @@ struct inet_stats {
 	uint64_t drop_malformed, drop_checksum, drop_not_ours, drop_fragment, drop_protocol;
 	uint64_t drop_no_socket, drop_queue_full, drop_no_memory, drop_arp_unresolved;
 	uint64_t drop_old_timestamp; /* TCP's PAWS */
-	uint64_t tcp_retransmits, tcp_resets_sent;
+	uint64_t tcp_retransmits, tcp_retransmitted_bytes, tcp_resets_sent;
+	uint64_t tcp_timer_visits; /* connections the timer wheel ran (tcp_timer.c) */
 	uint64_t dhcp_sent, dhcp_accepted, dhcp_ignored; /* ignored: not for us, or malformed */
 };
 extern struct inet_stats inet_stats;
@@ -78,9 +80,6 @@ struct inet_interface {
 };
 extern struct inet_interface inet_if;
 
-void inet_lock(void);
-/* Releases the lock, then wakes the sockets whose state changed. */
-void inet_unlock(void);
 /* Releases the lock only: for callers that changed nothing and may hold a
  * file's lock already (a poll operation), where notifying would deadlock. */
 void inet_unlock_quiet(void);
@@ -120,9 +119,8 @@ void tcp_input(uint32_t src, uint32_t dst, const uint8_t *tcp, size_t len);
 /* Timers: the stack's timer runs inet_timers, which runs each protocol's
  * timers (tcp_timers, dhcp_timers) and returns when the earliest wants to
  * run next (0: never); a protocol asks for an earlier run with
- * inet_timer_request (lock held). */
+ * inet_timer_request (host.h; lock held). */
 uint64_t inet_timers(uint64_t now);
 uint64_t tcp_timers(uint64_t now);
-void inet_timer_request(uint64_t deadline_ns);
 
 #endif

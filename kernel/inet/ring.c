@@ -1,13 +1,13 @@
 /* ring.c: byte rings (see ring.h). */
 #include "inet/ring.h"
 
-#include "mm/kmalloc.h"
+#include "inet/host.h"
 
 #include <string.h>
 
 bool ring_init(struct ring *r, size_t size)
 {
-	r->data = kmalloc_buffer(size);
+	r->data = inet_alloc_buffer(size);
 	r->size = r->data ? size : 0;
 	r->head = r->len = 0;
 	return r->data != NULL;
@@ -15,18 +15,18 @@ bool ring_init(struct ring *r, size_t size)
 
 void ring_destroy(struct ring *r)
 {
-	kfree(r->data, r->size);
+	inet_free(r->data, r->size);
 	r->data = NULL;
 	r->size = r->len = 0;
 }
 
 bool ring_grow(struct ring *r, size_t size)
 {
-	unsigned char *data = kmalloc_buffer(size);
+	unsigned char *data = inet_alloc_buffer(size);
 	if (!data)
 		return false;
 	ring_peek(r, 0, data, r->size);
-	kfree(r->data, r->size);
+	inet_free(r->data, r->size);
 	r->data = data;
 	r->size = size;
 	r->head = 0;

@@ -6,10 +6,8 @@
  */
 #include "inet/socket.h"
 
-#include "arch.h"
 #include "inet/inet.h"
 #include "lib/errno.h"
-#include "mm/kmalloc.h"
 
 #include <string.h>
 
@@ -21,7 +19,7 @@ struct list_node tcp_sockets = { &tcp_sockets, &tcp_sockets };
 
 struct inet_socket *socket_alloc(int type)
 {
-	struct inet_socket *s = kmalloc(sizeof *s);
+	struct inet_socket *s = inet_alloc(sizeof *s);
 	if (!s)
 		return NULL;
 	s->type = type;
@@ -43,19 +41,20 @@ void socket_free(struct inet_socket *s)
 		list_remove(&s->lookup_link);
 	if (list_linked(&s->notify_link))
 		list_remove(&s->notify_link);
+	tcp_timer_forget(s);
 	if (s->sndbuf.data)
 		ring_destroy(&s->sndbuf);
 	if (s->rcvbuf.data)
 		ring_destroy(&s->rcvbuf);
-	kfree(s, sizeof *s);
+	inet_free(s, sizeof *s);
 }
 
 uint32_t inet_random(void)
 {
 	uint64_t v;
 
-	if (!arch_hw_random(&v))
-		v = arch_clock_ns() * 0x9e3779b97f4a7c15ULL;
+	if (!inet_hw_random(&v))
+		v = inet_clock_ns() * 0x9e3779b97f4a7c15ULL;
 	return (uint32_t)(v ^ v >> 32);
 }
 
@@ -95,7 +94,7 @@ static bool port_in_use(const struct inet_socket *s, uint16_t port, uint32_t add
 		struct inet_socket *o = container_of(n, struct inet_socket, link);
 		bool same_addr = !o->local_addr || !addr || o->local_addr == addr;
 		bool shareable = s->type == INET_SOCK_STREAM && s->reuse_addr && o->reuse_addr &&
-				 o->tcp.state != TCP_LISTEN;
+				 !tcp_is_listening(o);
 		if (o->local_port == port && same_addr && !shareable)
 			return true;
 	}
@@ -189,9 +188,7 @@ long socket_shutdown(struct inet_socket *s, int how)
 		return -EINVAL;
 	inet_lock();
 	long r = 0;
-	if (s->type == INET_SOCK_STREAM && s->tcp.state != TCP_ESTABLISHED &&
-	    s->tcp.state != TCP_CLOSE_WAIT && s->tcp.state != TCP_FIN_WAIT_1 &&
-	    s->tcp.state != TCP_FIN_WAIT_2)
+	if (s->type == INET_SOCK_STREAM && !tcp_is_connected(s))
 		r = -ENOTCONN;
 	if (!r && how != 1)
 		s->shut_read = true;
@@ -230,7 +227,7 @@ void socket_names(struct inet_socket *s, bool peer, uint32_t *addr, uint16_t *po
 
 bool socket_connected(struct inet_socket *s)
 {
-	return s->remote_port != 0 && (s->type == INET_SOCK_DGRAM || s->tcp.state != TCP_CLOSED);
+	return s->remote_port != 0 && (s->type == INET_SOCK_DGRAM || !tcp_is_closed(s));
 }
 
 int socket_take_error(struct inet_socket *s)

@@ -7,7 +7,9 @@
 #ifndef LULL_INET_SOCKET_H
 #define LULL_INET_SOCKET_H
 
+#include "inet/host.h"
 #include "inet/ring.h"
+#include "inet/tcp_control.h"
 #include "lib/list.h"
 
 #include <stdbool.h>
@@ -27,24 +29,6 @@
 /* SO_RCVBUF and SO_SNDBUF of a new socket. */
 #define SOCKET_BUFFER_DEFAULT (256 * 1024)
 
-/* Out-of-order ranges a connection keeps; more holes than this and later
- * segments are dropped (and retransmitted by the peer). */
-#define TCP_AHEAD_MAX 8
-
-enum tcp_state {
-	TCP_CLOSED,
-	TCP_LISTEN,
-	TCP_SYN_SENT,
-	TCP_SYN_RECEIVED,
-	TCP_ESTABLISHED,
-	TCP_FIN_WAIT_1,
-	TCP_FIN_WAIT_2,
-	TCP_CLOSE_WAIT,
-	TCP_CLOSING,
-	TCP_LAST_ACK,
-	TCP_TIME_WAIT,
-};
-
 struct udp_datagram {
 	struct list_node link;
 	uint32_t addr;
@@ -53,63 +37,11 @@ struct udp_datagram {
 	unsigned char data[];
 };
 
-struct tcp_control {
-	enum tcp_state state;
-	/* connect() or a passive open has begun; the buffers alone cannot
-	 * tell, since TIME_WAIT gives them back (tcp.c) */
-	bool opened;
-	uint32_t iss, irs;
-	uint32_t snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2;
-	uint32_t rcv_nxt;
-	uint16_t mss; /* the peer's */
-	/* Window scaling (RFC 7323): whether both SYNs carried the option (in
-	 * SYN_SENT: whether ours does), and the shifts for the peer's windows
-	 * and for ours. */
-	bool wscale;
-	uint8_t snd_shift, rcv_shift;
-	/* Timestamps (RFC 7323): whether both SYNs carried the option (in
-	 * SYN_SENT: whether ours does); the peer's value to echo, and when it
-	 * was taken (PAWS); the ACK field we last sent. */
-	bool timestamps;
-	uint32_t ts_recent, last_ack_sent;
-	uint64_t ts_recent_ns;
-	/* The right edge of the receive window we offered, and whether that
-	 * window was more than half the buffer when the edge last moved. */
-	uint32_t rcv_adv;
-	bool rcv_adv_wide;
-	uint32_t cwnd, ssthresh;
-	unsigned dupacks;
-	bool in_recovery; /* until snd_una reaches recover (RFC 6582) */
-	uint32_t recover;
-	bool fin_pending, fin_sent, fin_received;
-	/* RFC 6298 */
-	uint64_t srtt_ns, rttvar_ns, rto_ns;
-	bool rtt_timing;
-	uint32_t rtt_seq;
-	uint64_t rtt_start_ns;
-	unsigned retries;
-	uint64_t rto_deadline, delack_deadline, timewait_deadline, persist_deadline;
-	uint64_t cork_deadline; /* TCP_CORK holds a partial segment until then */
-	bool cork_lifted; /* ...or not at all: its time passed, or TCP_NODELAY was set */
-	uint64_t defer_deadline; /* TCP_DEFER_ACCEPT: queued for accept by then */
-	unsigned unacked_segments;
-	/* Data received ahead of a hole, already in the receive ring's free
-	 * space: sequence ranges [start, end), disjoint, unordered. */
-	struct tcp_range {
-		uint32_t start, end;
-	} ahead[TCP_AHEAD_MAX];
-	unsigned ahead_count;
-	/* passive open: the listener while in SYN_RECEIVED, deferred
-	 * (TCP_DEFER_ACCEPT) or waiting in its accept queue */
-	struct inet_socket *listener;
-	struct list_node accept_link;
-};
-
 struct inet_socket {
 	int type; /* INET_SOCK_STREAM or INET_SOCK_DGRAM */
 	struct file *file; /* NULL until accepted, and after close */
 	struct list_node link;        /* on the UDP or TCP socket list */
-	struct list_node lookup_link; /* TCP: in tcp.c's table, by addresses and ports */
+	struct list_node lookup_link; /* TCP: in tcp_connection.c's table, by addresses and ports */
 	struct list_node notify_link; /* waiting for socket_flush_notifications */
 	uint32_t local_addr, remote_addr;
 	uint16_t local_port, remote_port;
@@ -131,9 +63,6 @@ extern struct list_node udp_sockets, tcp_sockets;
 
 struct inet_socket *socket_alloc(int type);
 void socket_free(struct inet_socket *s);
-/* The socket's readiness may have changed: its owner is told once the
- * lock is released (socket_file.c notifies the file). */
-void socket_changed(struct inet_socket *s);
 /* The next file to notify (with a reference for the caller), or NULL. */
 struct file *socket_pop_notification(void);
 /* A free ephemeral port for the given socket list. */
@@ -185,6 +114,13 @@ void tcp_set_nodelay(struct inet_socket *s, bool on);
 /* The socket's file is gone: finish the connection on our own. */
 void tcp_close(struct inet_socket *s);
 unsigned tcp_poll(struct inet_socket *s);
+/* What the socket layer may ask of a connection's state. */
+bool tcp_is_listening(const struct inet_socket *s);
+bool tcp_is_connecting(const struct inet_socket *s); /* SYN sent, no answer yet */
+bool tcp_is_connected(const struct inet_socket *s);  /* synchronized, not yet closing both ways */
+bool tcp_is_closed(const struct inet_socket *s);
+/* The socket goes: its timers with it. */
+void tcp_timer_forget(struct inet_socket *s);
 
 /* UDP, for the socket layer. */
 long udp_sendto(struct inet_socket *s, const void *buf, size_t len, uint32_t addr, uint16_t port);

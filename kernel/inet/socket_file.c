@@ -144,7 +144,7 @@ long socket_accept(struct file *f, bool nonblocking, uint32_t *addr, uint16_t *p
 	nf->nonblocking = nonblocking;
 	for (;;) {
 		inet_lock();
-		bool listening = s->tcp.state == TCP_LISTEN;
+		bool listening = tcp_is_listening(s);
 		struct inet_socket *c = listening ? tcp_accept(s) : NULL;
 		if (c) {
 			c->file = nf;
@@ -186,13 +186,13 @@ long socket_connect(struct file *f, uint32_t addr, uint16_t port)
 		return -EINPROGRESS;
 	for (;;) {
 		inet_lock();
-		enum tcp_state st = s->tcp.state;
+		bool connecting = tcp_is_connecting(s), closed = tcp_is_closed(s);
 		int error = s->error;
-		if (st != TCP_SYN_SENT)
+		if (!connecting)
 			s->error = 0;
 		inet_unlock();
-		if (st != TCP_SYN_SENT)
-			return error ? -error : st == TCP_CLOSED ? -ECONNREFUSED : 0;
+		if (!connecting)
+			return error ? -error : closed ? -ECONNREFUSED : 0;
 		/* As on Linux, the connection goes on; calling again says EALREADY. */
 		if (file_wait(f, FILE_WRITABLE))
 			return -EINTR;

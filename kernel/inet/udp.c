@@ -5,7 +5,6 @@
 #include "inet/socket.h"
 
 #include "lib/errno.h"
-#include "mm/kmalloc.h"
 
 #include <string.h>
 
@@ -36,7 +35,7 @@ void udp_input(uint32_t src, uint32_t dst, const uint8_t *udp, size_t len)
 			continue; /* connected to someone else */
 		size_t payload = len - UDP_HEADER;
 		struct udp_datagram *d =
-			s->datagram_count < MAX_QUEUED ? kmalloc(sizeof *d + payload) : NULL;
+			s->datagram_count < MAX_QUEUED ? inet_alloc(sizeof *d + payload) : NULL;
 		if (!d) {
 			inet_stats.drop_queue_full++;
 			return;
@@ -91,7 +90,7 @@ long udp_recvfrom(struct inet_socket *s, void *buf, size_t len, uint32_t *addr, 
 	if (!peek) {
 		list_remove(&d->link);
 		s->datagram_count--;
-		kfree(d, sizeof *d + d->len);
+		inet_free(d, sizeof *d + d->len);
 	}
 	return (long)n;
 }
@@ -101,7 +100,7 @@ void udp_close(struct inet_socket *s)
 	while (!list_empty(&s->datagrams)) {
 		struct udp_datagram *d = container_of(list_pop_front(&s->datagrams),
 						      struct udp_datagram, link);
-		kfree(d, sizeof *d + d->len);
+		inet_free(d, sizeof *d + d->len);
 	}
 	socket_free(s);
 }

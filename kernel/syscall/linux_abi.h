@@ -1,13 +1,17 @@
 /*
- * linux_abi.h: the Linux x86-64 constants and structures of the file system
- * calls, written out once: open flags, *at flags, file types, seek origins,
- * and the layouts of struct stat, struct statfs and struct linux_dirent64
- * as the application (musl) reads them. The kernel does not include libc's
- * <fcntl.h> or <sys/stat.h>, so nothing here can disagree with a copy.
+ * linux_abi.h: the Linux x86-64 constants and structures of the system
+ * calls, written out once: open flags, *at flags, fcntl commands, file
+ * types, seek origins, the socket calls' families, types, levels, options
+ * and flags, and the layouts of struct stat, struct statfs, struct
+ * linux_dirent64, struct iovec, struct sockaddr_in and struct msghdr as the
+ * application (musl) reads them. The kernel does not include libc's
+ * <fcntl.h>, <sys/stat.h> or <sys/socket.h>, so nothing here can disagree
+ * with a copy.
  */
 #ifndef LULL_SYSCALL_LINUX_ABI_H
 #define LULL_SYSCALL_LINUX_ABI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* open(2) flags. */
@@ -23,6 +27,14 @@
 #define O_NONBLOCK 04000
 #define O_DIRECTORY 0200000
 #define O_CLOEXEC 02000000
+
+/* fcntl(2) commands. */
+#define F_DUPFD 0
+#define F_GETFD 1
+#define F_SETFD 2
+#define F_GETFL 3
+#define F_SETFL 4
+#define F_DUPFD_CLOEXEC 1030
 
 /* The *at calls. */
 #define AT_FDCWD (-100)
@@ -104,6 +116,56 @@ struct linux_flock {
 	int32_t pid;
 };
 _Static_assert(sizeof(struct linux_flock) == 32, "struct flock is 32 bytes on x86-64");
+
+/* readv, writev, sendmsg, recvmsg: one buffer, and Linux's limit on how
+ * many one call takes (UIO_MAXIOV). */
+struct linux_iovec {
+	void *base;
+	size_t len;
+};
+#define IOV_MAX_COUNT 1024
+
+/* Sockets: families, types (with the flags socket(2) and accept4(2) share
+ * with open(2)), protocols, option levels and names, message flags. */
+#define AF_UNIX 1
+#define AF_INET 2
+#define SOCK_STREAM 1
+#define SOCK_DGRAM 2
+#define SOCK_TYPE_MASK 0xf
+#define SOCK_NONBLOCK O_NONBLOCK
+#define SOCK_CLOEXEC O_CLOEXEC
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define SOL_SOCKET 1
+#define SO_REUSEADDR 2
+#define SO_TYPE 3
+#define SO_ERROR 4
+#define SO_SNDBUF 7
+#define SO_RCVBUF 8
+#define SO_KEEPALIVE 9
+#define SO_REUSEPORT 15
+#define TCP_NODELAY 1
+#define TCP_CORK 3
+#define TCP_DEFER_ACCEPT 9
+#define MSG_PEEK 0x2
+#define MSG_DONTWAIT 0x40
+
+struct linux_sockaddr_in {
+	uint16_t family;
+	uint16_t port; /* network byte order */
+	uint32_t addr; /* network byte order */
+	uint8_t zero[8];
+};
+
+struct linux_msghdr {
+	void *name;
+	uint32_t namelen;
+	struct linux_iovec *iov;
+	size_t iovlen;
+	void *control;
+	size_t controllen;
+	int flags;
+};
 
 /* One getdents64 record; the NUL-terminated name follows, and the record
  * is padded to 8 bytes. */

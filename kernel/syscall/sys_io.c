@@ -14,19 +14,8 @@
 
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/uio.h>
 #include <time.h>
 
-#define IOV_MAX_COUNT 1024
-#define F_DUPFD 0
-#define F_GETFD 1
-#define F_SETFD 2
-#define F_GETFL 3
-#define F_SETFL 4
-#define F_DUPFD_CLOEXEC 1030
-#define AF_UNIX 1
-#define AF_INET 2
-#define SOCK_STREAM_TYPE 1
 #define NS_PER_MS 1000000ULL
 #define NS_PER_SEC 1000000000ULL
 /* sendfile copies through a kernel buffer of at most this size per step:
@@ -133,15 +122,15 @@ long sys_sendfile(const struct syscall_args *a)
 }
 
 /* The buffers are read from (writev) or written to (readv). */
-static long check_iov(const struct iovec *iov, long count, bool write)
+static long check_iov(const struct linux_iovec *iov, long count, bool write)
 {
 	if (count < 0 || count > IOV_MAX_COUNT)
 		return -EINVAL;
 	if (!user_readable(iov, (size_t)count * sizeof *iov))
 		return -EFAULT;
 	for (long i = 0; i < count; i++)
-		if (write ? !user_writable(iov[i].iov_base, iov[i].iov_len)
-			  : !user_readable(iov[i].iov_base, iov[i].iov_len))
+		if (write ? !user_writable(iov[i].base, iov[i].len)
+			  : !user_readable(iov[i].base, iov[i].len))
 			return -EFAULT;
 	return 0;
 }
@@ -150,7 +139,7 @@ static long check_iov(const struct iovec *iov, long count, bool write)
  * read or write may. */
 static long transfer_iov(const struct syscall_args *a, bool reading)
 {
-	const struct iovec *iov = (const struct iovec *)a->arg[1];
+	const struct linux_iovec *iov = (const struct linux_iovec *)a->arg[1];
 	long count = a->arg[2], total = 0;
 	long err = check_iov(iov, count, reading);
 	if (err)
@@ -159,17 +148,17 @@ static long transfer_iov(const struct syscall_args *a, bool reading)
 	if (!f)
 		return -EBADF;
 	for (long i = 0; i < count; i++) {
-		if (!iov[i].iov_len)
+		if (!iov[i].len)
 			continue;
-		long r = reading ? file_read(f, iov[i].iov_base, iov[i].iov_len)
-				 : file_write(f, iov[i].iov_base, iov[i].iov_len);
+		long r = reading ? file_read(f, iov[i].base, iov[i].len)
+				 : file_write(f, iov[i].base, iov[i].len);
 		if (r < 0) {
 			if (!total)
 				total = r;
 			break;
 		}
 		total += r;
-		if ((size_t)r < iov[i].iov_len)
+		if ((size_t)r < iov[i].len)
 			break;
 	}
 	file_put(f);
@@ -391,7 +380,7 @@ long sys_socketpair(const struct syscall_args *a)
 		return -EAFNOSUPPORT;
 	if (protocol && protocol != AF_UNIX)
 		return -EPROTONOSUPPORT;
-	if ((type & ~(long)(O_NONBLOCK | O_CLOEXEC)) != SOCK_STREAM_TYPE)
+	if ((type & ~(long)(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_STREAM)
 		return -EOPNOTSUPP;
 	return open_two((int *)a->arg[3], (int)(type & (O_NONBLOCK | O_CLOEXEC)), socket_pair_open);
 }

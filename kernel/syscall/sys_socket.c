@@ -3,53 +3,13 @@
 #include "io/file.h"
 #include "lib/errno.h"
 #include "syscall/handlers.h"
+#include "syscall/linux_abi.h"
 
 #include <string.h>
 #include <sys/syscall.h>
 
-#define AF_INET 2
-#define SOCK_STREAM INET_SOCK_STREAM
-#define SOCK_DGRAM INET_SOCK_DGRAM
-#define SOCK_TYPE_MASK 0xf
-#define SOCK_NONBLOCK 04000
-#define SOCK_CLOEXEC 02000000
-#define IPPROTO_TCP 6
-#define IPPROTO_UDP 17
-#define SOL_SOCKET 1
-#define SO_REUSEADDR 2
-#define SO_TYPE 3
-#define SO_ERROR 4
-#define SO_SNDBUF 7
-#define SO_RCVBUF 8
-#define SO_KEEPALIVE 9
-#define SO_REUSEPORT 15
-#define TCP_NODELAY 1
-#define TCP_CORK 3
-#define TCP_DEFER_ACCEPT 9
-#define MSG_PEEK 0x2
-#define MSG_DONTWAIT 0x40
-
-struct sockaddr_in_abi {
-	uint16_t family;
-	uint16_t port; /* network byte order */
-	uint32_t addr; /* network byte order */
-	uint8_t zero[8];
-};
-
-struct msghdr_abi {
-	void *name;
-	uint32_t namelen;
-	void *iov;
-	size_t iovlen;
-	void *control;
-	size_t controllen;
-	int flags;
-};
-
-struct iovec_abi {
-	void *base;
-	size_t len;
-};
+_Static_assert(SOCK_STREAM == INET_SOCK_STREAM && SOCK_DGRAM == INET_SOCK_DGRAM,
+	       "the stack's socket types are Linux's");
 
 /* The socket behind a descriptor, with a reference on its file. */
 static long lookup(long fd, struct file **f, struct inet_socket **s)
@@ -67,7 +27,7 @@ static long lookup(long fd, struct file **f, struct inet_socket **s)
 
 static long read_address(const void *user, uint32_t len, uint32_t *addr, uint16_t *port)
 {
-	struct sockaddr_in_abi sa;
+	struct linux_sockaddr_in sa;
 
 	if (len < sizeof sa)
 		return -EINVAL;
@@ -84,7 +44,7 @@ static long read_address(const void *user, uint32_t len, uint32_t *addr, uint16_
 /* Writes an address where the caller asked for one (addr may be NULL). */
 static long write_address(void *user, uint32_t *user_len, uint32_t addr, uint16_t port)
 {
-	struct sockaddr_in_abi sa = { AF_INET, __builtin_bswap16(port), __builtin_bswap32(addr), { 0 } };
+	struct linux_sockaddr_in sa = { AF_INET, __builtin_bswap16(port), __builtin_bswap32(addr), { 0 } };
 
 	if (!user)
 		return 0;
@@ -239,14 +199,14 @@ long sys_recvfrom(const struct syscall_args *a)
  * no ancillary data. */
 static long message(const struct syscall_args *a, bool sending)
 {
-	struct msghdr_abi *m = (struct msghdr_abi *)a->arg[1];
+	struct linux_msghdr *m = (struct linux_msghdr *)a->arg[1];
 	long total = 0;
 
 	if (!user_writable(m, sizeof *m))
 		return -EFAULT;
-	if (m->iovlen > 1024 || !user_readable(m->iov, m->iovlen * sizeof(struct iovec_abi)))
+	if (m->iovlen > IOV_MAX_COUNT || !user_readable(m->iov, m->iovlen * sizeof(struct linux_iovec)))
 		return -EINVAL;
-	const struct iovec_abi *iov = m->iov;
+	const struct linux_iovec *iov = m->iov;
 	for (size_t i = 0; i < m->iovlen; i++) {
 		if (!iov[i].len)
 			continue;
@@ -321,7 +281,7 @@ long sys_getpeername(const struct syscall_args *a)
 
 /* The options a demanding server sets. The buffer sizes are how far TCP
  * grows a connection's buffers when they limit it (from 64 KiB, up to at
- * most 4 MiB; tcp.c); SO_RCVBUF also picks the window scale, so it should
+ * most 4 MiB; tcp_connection.c); SO_RCVBUF also picks the window scale, so it should
  * be set before connect or listen. */
 static int *option(struct inet_socket *s, long level, long name, int *scratch)
 {

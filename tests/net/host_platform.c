@@ -1,14 +1,12 @@
 /*
- * host_platform.c: the kernel services that kernel/inet needs, for a
- * single-threaded Linux process: clock and randomness (arch.h), the heap
- * (mm/kmalloc.h), the stack's lock and timer (inet.h), and socket change
- * notification (socket.h). One thread drives the stack, so the lock has
- * nothing to exclude, and the timer is a deadline the event loop honours.
+ * host_platform.c: what the portable stack needs from its host
+ * (kernel/inet/host.h), for a single-threaded Linux process: clock,
+ * randomness, memory, the stack's lock and timer, and socket change
+ * notification. One thread drives the stack, so the lock has nothing to
+ * exclude, and the timer is a deadline the event loop honours.
  */
 #include "host_platform.h"
 
-#include "arch.h"
-#include "mm/kmalloc.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -36,12 +34,12 @@ void host_clock_set(uint64_t ns)
 	manual_clock_ns = ns;
 }
 
-uint64_t arch_clock_ns(void)
+uint64_t inet_clock_ns(void)
 {
 	return host_now_ns();
 }
 
-bool arch_hw_random(uint64_t *out)
+bool inet_hw_random(uint64_t *out)
 {
 	if (random_fixed) {
 		*out = fixed_random_value;
@@ -56,19 +54,19 @@ void host_random_fix(uint64_t value)
 	fixed_random_value = value;
 }
 
-void *kmalloc(size_t size)
+void *inet_alloc(size_t size)
 {
-	return calloc(1, size); /* kmalloc hands out zeroed memory */
+	return calloc(1, size);
 }
 
 /* Not zeroed, like a block the kernel reuses, so that code that reads a
  * buffer before writing it shows up under valgrind. */
-void *kmalloc_buffer(size_t size)
+void *inet_alloc_buffer(size_t size)
 {
 	return malloc(size ? size : 1);
 }
 
-void kfree(void *p, size_t size)
+void inet_free(void *p, size_t size)
 {
 	(void)size;
 	free(p);

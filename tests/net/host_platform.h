@@ -1,8 +1,9 @@
 /*
  * host_platform.h: the IPv4 stack (kernel/inet) running inside a Linux
  * process, single-threaded, for the network tests, the TCP unit tests and
- * the fuzz target. host_platform.c supplies the few kernel services the
- * stack calls; a program owns its sockets by defining `struct file`.
+ * the fuzz target. host_platform.c supplies what the stack needs from its
+ * host (kernel/inet/host.h); a program owns its sockets by defining
+ * `struct file`.
  */
 #ifndef LULL_TEST_HOST_PLATFORM_H
 #define LULL_TEST_HOST_PLATFORM_H
@@ -13,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Nanoseconds on CLOCK_MONOTONIC: the stack's arch_clock_ns. A test may
+/* Nanoseconds on CLOCK_MONOTONIC: the stack's inet_clock_ns. A test may
  * take over the clock to move time by hand (host_clock_set). */
 uint64_t host_now_ns(void);
 void host_clock_set(uint64_t ns);

@@ -356,7 +356,7 @@ static void print_stats(void)
 	fprintf(stderr,
 		"netpeer: %u done, %u failed; frames in %llu out %llu; impaired: lost %llu+%llu "
 		"duplicated %llu+%llu reordered %llu+%llu; drops: malformed %llu checksum %llu "
-		"queue-full %llu no-memory %llu old-timestamp %llu; tcp retransmits %llu resets %llu\n",
+		"queue-full %llu no-memory %llu old-timestamp %llu; tcp retransmits %llu (%llu bytes) resets %llu\n",
 		g.served, g.failed, (unsigned long long)d->rx_packets,
 		(unsigned long long)d->tx_packets, (unsigned long long)g.tap.to_stack.lost,
 		(unsigned long long)g.tap.to_linux.lost, (unsigned long long)g.tap.to_stack.duplicated,
@@ -365,10 +365,17 @@ static void print_stats(void)
 		(unsigned long long)g.tap.to_linux.reordered, (unsigned long long)n->drop_malformed,
 		(unsigned long long)n->drop_checksum, (unsigned long long)n->drop_queue_full,
 		(unsigned long long)n->drop_no_memory, (unsigned long long)n->drop_old_timestamp,
-		(unsigned long long)n->tcp_retransmits, (unsigned long long)n->tcp_resets_sent);
+		(unsigned long long)n->tcp_retransmits, (unsigned long long)n->tcp_retransmitted_bytes,
+		(unsigned long long)n->tcp_resets_sent);
 }
 
 /* On a timeout: where each open connection is stuck. */
+/* Milliseconds from now to a deadline; -1 if it is not armed. */
+static long long ms_until(uint64_t deadline, uint64_t now)
+{
+	return deadline ? (long long)(deadline - now) / 1000000 : -1;
+}
+
 static void print_open_connections(void)
 {
 	uint64_t now = host_now_ns();
@@ -387,8 +394,8 @@ static void print_open_connections(void)
 			(unsigned long long)c->received, t->snd_una - t->iss, t->snd_nxt - t->iss,
 			t->snd_wnd, t->rcv_nxt - t->irs, t->cwnd, t->ssthresh,
 			(unsigned long long)(t->rto_ns / 1000000), t->retries,
-			t->rto_deadline ? (long long)(t->rto_deadline - now) / 1000000 : -1,
-			t->persist_deadline ? (long long)(t->persist_deadline - now) / 1000000 : -1,
+			ms_until(t->deadline[TCP_TIMER_RETRANSMIT], now),
+			ms_until(t->deadline[TCP_TIMER_PERSIST], now),
 			s->sndbuf.len, s->rcvbuf.len);
 	}
 }

@@ -132,6 +132,15 @@ static void parse_options(struct segment *s, const uint8_t *tcp, size_t header)
 			s->timestamp = true;
 			s->ts_value = get32(tcp + i + 2);
 			s->ts_echo = get32(tcp + i + 6);
+		} else if (tcp[i] == 4 && tcp[i + 1] == 2) {
+			s->sack_permitted = true;
+		} else if (tcp[i] == 5) {
+			assert_true(tcp[i + 1] >= 10 && (tcp[i + 1] - 2) % 8 == 0 && tcp[i + 1] <= 34);
+			s->sack_blocks = (tcp[i + 1] - 2u) / 8;
+			for (unsigned b = 0; b < s->sack_blocks; b++) {
+				s->sack[b][0] = get32(tcp + i + 2 + 8 * b);
+				s->sack[b][1] = get32(tcp + i + 6 + 8 * b);
+			}
 		}
 		i += tcp[i + 1];
 	}
@@ -216,6 +225,22 @@ void peer_send(const struct segment *seg)
 		put32(tcp + header + 8, seg->ts_echo);
 		header += 12;
 	}
+	if (seg->sack_permitted) {
+		tcp[header] = tcp[header + 1] = 1;
+		tcp[header + 2] = 4;
+		tcp[header + 3] = 2;
+		header += 4;
+	}
+	if (seg->sack_blocks) {
+		tcp[header] = tcp[header + 1] = 1;
+		tcp[header + 2] = 5;
+		tcp[header + 3] = (uint8_t)(2 + 8 * seg->sack_blocks);
+		for (unsigned b = 0; b < seg->sack_blocks; b++) {
+			put32(tcp + header + 4 + 8 * b, seg->sack[b][0]);
+			put32(tcp + header + 8 + 8 * b, seg->sack[b][1]);
+		}
+		header += 4 + 8 * seg->sack_blocks;
+	}
 	size_t tcp_len = header + seg->len;
 	assert_true(IP_HEADER + tcp_len <= ETH_MTU);
 	put16(tcp, seg->sport);
@@ -230,7 +255,7 @@ void peer_send(const struct segment *seg)
 			tcp_len);
 }
 
-static struct segment peer_segment(struct conn *c, uint8_t flags)
+struct segment peer_segment(struct conn *c, uint8_t flags)
 {
 	return (struct segment){ .sport = PEER_PORT, .dport = c->port, .flags = flags,
 				 .seq = c->theirs, .ack = c->ours, .window = c->peer_window,
@@ -249,6 +274,7 @@ void open_active(struct conn *c, struct peer_syn p)
 	assert_int_equal(c->handshake.flags, SYN);
 	assert_int_equal(c->handshake.dport, PEER_PORT);
 	assert_int_equal(c->handshake.mss, STACK_MSS);
+	assert_true(c->handshake.sack_permitted); /* always offered */
 	c->port = c->handshake.sport;
 	c->ours = c->handshake.seq + 1;
 	c->theirs = PEER_ISS;
@@ -259,6 +285,7 @@ void open_active(struct conn *c, struct peer_syn p)
 	struct segment synack = peer_segment(c, SYN | ACK);
 	synack.mss = p.mss;
 	synack.wscale = p.wscale;
+	synack.sack_permitted = p.sack;
 	peer_send(&synack);
 	c->theirs++;
 	expect(ACK, c->ours, c->theirs, 0);
@@ -285,6 +312,7 @@ void handshake_passive(struct conn *c, struct peer_syn p, int defer_accept_s)
 	syn.ack = 0;
 	syn.mss = p.mss;
 	syn.wscale = p.wscale;
+	syn.sack_permitted = p.sack;
 	peer_send(&syn);
 	c->theirs++;
 	c->handshake = take();
@@ -295,6 +323,7 @@ void handshake_passive(struct conn *c, struct peer_syn p, int defer_accept_s)
 	assert_int_equal(c->handshake.mss, STACK_MSS);
 	c->ours = c->handshake.seq + 1;
 	assert_int_equal(c->handshake.timestamp, p.timestamps);
+	assert_int_equal(c->handshake.sack_permitted, p.sack); /* answered only */
 	c->echo = c->handshake.ts_value;
 	assert_null(tcp_accept(c->listener)); /* not before the handshake's end */
 	peer_flags(c, ACK, c->peer_window);
@@ -356,6 +385,23 @@ long app_send(struct conn *c, size_t len)
 	for (size_t i = 0; i < len; i++)
 		buf[i] = (uint8_t)(pattern_next++ * 7);
 	return tcp_send(c->s, buf, len);
+}
+
+void send_fin(struct conn *c)
+{
+	assert_int_equal(socket_shutdown(c->s, 1), 0);
+	expect(FIN | ACK, c->ours, c->theirs, 0);
+	c->ours++;
+	assert_int_equal(c->s->tcp.state, TCP_FIN_WAIT_1);
+}
+
+void close_to_time_wait(struct conn *c)
+{
+	send_fin(c);
+	peer_ack(c, c->ours, 65535);
+	peer_flags(c, FIN | ACK, 65535);
+	expect(ACK, c->ours, c->theirs, 0);
+	assert_int_equal(c->s->tcp.state, TCP_TIME_WAIT);
 }
 
 unsigned tcp_socket_count(void)

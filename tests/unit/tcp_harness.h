@@ -48,6 +48,9 @@ struct segment {
 	int wscale; /* window scale option, -1: none */
 	bool timestamp; /* timestamps option (RFC 7323) */
 	uint32_t ts_value, ts_echo;
+	bool sack_permitted; /* SACK-permitted option (RFC 2018) */
+	unsigned sack_blocks; /* SACK option: this many [start, end) blocks */
+	uint32_t sack[4][2];
 	size_t len;
 	uint8_t data[1500];
 };
@@ -94,7 +97,7 @@ struct conn {
 struct peer_syn {
 	int mss, wscale;
 	uint16_t window;
-	bool timestamps;
+	bool timestamps, sack;
 	uint32_t clock; /* the peer's first timestamp */
 };
 #define PEER_DEFAULT ((struct peer_syn){ .mss = 1460, .wscale = -1, .window = 65535 })
@@ -114,6 +117,8 @@ void peer_data(struct conn *c, const void *data, size_t len);
 void peer_ack(struct conn *c, uint32_t ack, uint16_t window);
 /* Flags with the peer's current sequence number and an ACK of c->ours. */
 void peer_flags(struct conn *c, uint8_t flags, uint16_t window);
+/* The segment the peer would send with these flags, to change and send. */
+struct segment peer_segment(struct conn *c, uint8_t flags);
 
 /* Data the stack sends: the next segment must carry `len` bytes at
  * c->ours (flags ACK|PSH); c->ours moves past them. */
@@ -121,6 +126,11 @@ struct segment expect_data(struct conn *c, size_t len);
 
 /* tcp_send of len pattern bytes; returns what the call returned. */
 long app_send(struct conn *c, size_t len);
+
+/* shutdown(SHUT_WR): the FIN goes, and the state is FIN_WAIT_1. */
+void send_fin(struct conn *c);
+/* Our FIN, the peer's ACK, then its FIN, which the stack ACKs: TIME_WAIT. */
+void close_to_time_wait(struct conn *c);
 
 unsigned tcp_socket_count(void);
 

@@ -2,7 +2,7 @@
  * receive path: crafted OFFERs, ACKs and NAKs from a server, what the
  * client sends back, its retransmission and lease timers on a hand-moved
  * clock, and the replies it must ignore. */
-// unit-under-test: tests/unit/peer_frames.c tests/net/host_platform.c kernel/inet/arp.c kernel/inet/checksum.c kernel/inet/dhcp.c kernel/inet/ethernet.c kernel/inet/ipv4.c kernel/inet/ring.c kernel/inet/socket.c kernel/inet/tcp.c kernel/inet/udp.c
+// unit-under-test: tests/unit/peer_frames.c tests/net/host_platform.c kernel/inet/arp.c kernel/inet/checksum.c kernel/inet/dhcp.c kernel/inet/ethernet.c kernel/inet/ipv4.c kernel/inet/ring.c kernel/inet/socket.c kernel/inet/tcp_connection.c kernel/inet/tcp_input.c kernel/inet/tcp_output.c kernel/inet/tcp_sack.c kernel/inet/tcp_timer.c kernel/inet/tcp_user.c kernel/inet/udp.c
 #include "peer_frames.h"
 
 #include "inet/dhcp.h"

@@ -1,7 +1,7 @@
-/* test_tcp_close.c: TCP connection teardown in kernel/inet/tcp.c: FINs in
+/* test_tcp_close.c: TCP connection teardown in kernel/inet/tcp_*.c: FINs in
  * both directions through FIN_WAIT_1/2, CLOSING, TIME_WAIT, CLOSE_WAIT and
  * LAST_ACK, and resets. */
-// unit-under-test: tests/unit/tcp_harness.c tests/unit/peer_frames.c tests/net/host_platform.c kernel/inet/arp.c kernel/inet/checksum.c kernel/inet/dhcp.c kernel/inet/ethernet.c kernel/inet/ipv4.c kernel/inet/ring.c kernel/inet/socket.c kernel/inet/tcp.c kernel/inet/udp.c
+// unit-under-test: tests/unit/tcp_harness.c tests/unit/peer_frames.c tests/net/host_platform.c kernel/inet/arp.c kernel/inet/checksum.c kernel/inet/dhcp.c kernel/inet/ethernet.c kernel/inet/ipv4.c kernel/inet/ring.c kernel/inet/socket.c kernel/inet/tcp_connection.c kernel/inet/tcp_input.c kernel/inet/tcp_output.c kernel/inet/tcp_sack.c kernel/inet/tcp_timer.c kernel/inet/tcp_user.c kernel/inet/udp.c
 #include "tcp_harness.h"
 
 #include "lib/errno.h"
@@ -14,27 +14,8 @@
 #include <cmocka.h>
 
 #define TIME_WAIT_MS 2000
-/* TIME_WAIT ends at the first multiple of this after 2 s (tcp.c). */
+/* TIME_WAIT ends at the first multiple of this after 2 s (tcp_connection.c). */
 #define TIME_WAIT_GRAIN_MS 250
-
-/* shutdown(SHUT_WR): the FIN goes, and the state is FIN_WAIT_1. */
-static void send_fin(struct conn *c)
-{
-	assert_int_equal(socket_shutdown(c->s, 1), 0);
-	expect(FIN | ACK, c->ours, c->theirs, 0);
-	c->ours++;
-	assert_int_equal(c->s->tcp.state, TCP_FIN_WAIT_1);
-}
-
-/* Our FIN, the peer's ACK, then its FIN, which we ACK: TIME_WAIT. */
-static void close_to_time_wait(struct conn *c)
-{
-	send_fin(c);
-	peer_ack(c, c->ours, 65535);
-	peer_flags(c, FIN | ACK, 65535);
-	expect(ACK, c->ours, c->theirs, 0);
-	assert_int_equal(c->s->tcp.state, TCP_TIME_WAIT);
-}
 
 static void active_close_through_time_wait(void **state)
 {
@@ -250,7 +231,7 @@ static void reset_reports_econnreset(void **state)
 	assert_int_equal(tcp_recv(c.s, buf, sizeof buf, false), 4);
 	assert_int_equal(tcp_recv(c.s, buf, sizeof buf, false), -ECONNRESET);
 	assert_int_equal(tcp_recv(c.s, buf, sizeof buf, false), 0);
-	assert_int_equal(c.s->tcp.rto_deadline, 0);
+	assert_int_equal(c.s->tcp.deadline[TCP_TIMER_RETRANSMIT], 0);
 	advance_ms(10000);
 	expect_nothing();
 }

@@ -1,8 +1,8 @@
 /* test_tcp_cork.c: TCP_CORK and the FIN on the last data segment in
- * kernel/inet/tcp.c: corked partial segments wait for uncorking, the FIN,
+ * kernel/inet/tcp_*.c: corked partial segments wait for uncorking, the FIN,
  * TCP_NODELAY or 200 ms; a FIN due when the last data goes rides on it, and
  * on its retransmission. */
-// unit-under-test: tests/unit/tcp_harness.c tests/unit/peer_frames.c tests/net/host_platform.c kernel/inet/arp.c kernel/inet/checksum.c kernel/inet/dhcp.c kernel/inet/ethernet.c kernel/inet/ipv4.c kernel/inet/ring.c kernel/inet/socket.c kernel/inet/tcp.c kernel/inet/udp.c
+// unit-under-test: tests/unit/tcp_harness.c tests/unit/peer_frames.c tests/net/host_platform.c kernel/inet/arp.c kernel/inet/checksum.c kernel/inet/dhcp.c kernel/inet/ethernet.c kernel/inet/ipv4.c kernel/inet/ring.c kernel/inet/socket.c kernel/inet/tcp_connection.c kernel/inet/tcp_input.c kernel/inet/tcp_output.c kernel/inet/tcp_sack.c kernel/inet/tcp_timer.c kernel/inet/tcp_user.c kernel/inet/udp.c
 #include "tcp_harness.h"
 
 #include <setjmp.h>

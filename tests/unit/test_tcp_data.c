@@ -1,7 +1,7 @@
-/* test_tcp_data.c: TCP data transfer in kernel/inet/tcp.c: ACKs (delayed
+/* test_tcp_data.c: TCP data transfer in kernel/inet/tcp_*.c: ACKs (delayed
  * and immediate), segments out of order, Nagle and TCP_NODELAY, the zero
  * window and its probes, and buffers that grow past 64 KiB in flight. */
-// unit-under-test: tests/unit/tcp_harness.c tests/unit/peer_frames.c tests/net/host_platform.c kernel/inet/arp.c kernel/inet/checksum.c kernel/inet/dhcp.c kernel/inet/ethernet.c kernel/inet/ipv4.c kernel/inet/ring.c kernel/inet/socket.c kernel/inet/tcp.c kernel/inet/udp.c
+// unit-under-test: tests/unit/tcp_harness.c tests/unit/peer_frames.c tests/net/host_platform.c kernel/inet/arp.c kernel/inet/checksum.c kernel/inet/dhcp.c kernel/inet/ethernet.c kernel/inet/ipv4.c kernel/inet/ring.c kernel/inet/socket.c kernel/inet/tcp_connection.c kernel/inet/tcp_input.c kernel/inet/tcp_output.c kernel/inet/tcp_sack.c kernel/inet/tcp_timer.c kernel/inet/tcp_user.c kernel/inet/udp.c
 #include "tcp_harness.h"
 
 #include "lib/errno.h"
@@ -35,7 +35,7 @@ static void data_both_ways(void **state)
 	assert_int_equal(c.s->sndbuf.len, 300); /* kept until ACKed */
 	peer_ack(&c, c.ours, 65535);
 	assert_int_equal(c.s->sndbuf.len, 0);
-	assert_int_equal(c.s->tcp.rto_deadline, 0);
+	assert_int_equal(c.s->tcp.deadline[TCP_TIMER_RETRANSMIT], 0);
 
 	fill(out, sizeof out, 2);
 	peer_data(&c, out, 300);
@@ -215,8 +215,8 @@ static void zero_window_probed_then_reopened(void **state)
 	expect_data(&c, 999);
 	peer_ack(&c, c.ours, 65535);
 	assert_int_equal(c.s->sndbuf.len, 0);
-	assert_int_equal(c.s->tcp.persist_deadline, 0);
-	assert_int_equal(c.s->tcp.rto_deadline, 0);
+	assert_int_equal(c.s->tcp.deadline[TCP_TIMER_PERSIST], 0);
+	assert_int_equal(c.s->tcp.deadline[TCP_TIMER_RETRANSMIT], 0);
 }
 
 static void zero_window_for_long_while_peer_answers(void **state)

@@ -1,7 +1,7 @@
-/* test_tcp_handshake.c: TCP connection set-up in kernel/inet/tcp.c: active
+/* test_tcp_handshake.c: TCP connection set-up in kernel/inet/tcp_*.c: active
  * and passive opens, the MSS and window scale options, SYN retransmission,
  * refusal, the bound on half-open connections, and TCP_DEFER_ACCEPT. */
-// unit-under-test: tests/unit/tcp_harness.c tests/unit/peer_frames.c tests/net/host_platform.c kernel/inet/arp.c kernel/inet/checksum.c kernel/inet/dhcp.c kernel/inet/ethernet.c kernel/inet/ipv4.c kernel/inet/ring.c kernel/inet/socket.c kernel/inet/tcp.c kernel/inet/udp.c
+// unit-under-test: tests/unit/tcp_harness.c tests/unit/peer_frames.c tests/net/host_platform.c kernel/inet/arp.c kernel/inet/checksum.c kernel/inet/dhcp.c kernel/inet/ethernet.c kernel/inet/ipv4.c kernel/inet/ring.c kernel/inet/socket.c kernel/inet/tcp_connection.c kernel/inet/tcp_input.c kernel/inet/tcp_output.c kernel/inet/tcp_sack.c kernel/inet/tcp_timer.c kernel/inet/tcp_user.c kernel/inet/udp.c
 #include "tcp_harness.h"
 
 #include "lib/errno.h"

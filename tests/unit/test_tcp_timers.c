@@ -1,7 +1,7 @@
-/* test_tcp_timers.c: TCP retransmission in kernel/inet/tcp.c: the RTO
+/* test_tcp_timers.c: TCP retransmission in kernel/inet/tcp_*.c: the RTO
  * (RFC 6298: initial value, backoff, RTT samples, Karn's rule), fast
  * retransmit and NewReno partial ACKs (RFC 5681, 6582), and giving up. */
-// unit-under-test: tests/unit/tcp_harness.c tests/unit/peer_frames.c tests/net/host_platform.c kernel/inet/arp.c kernel/inet/checksum.c kernel/inet/dhcp.c kernel/inet/ethernet.c kernel/inet/ipv4.c kernel/inet/ring.c kernel/inet/socket.c kernel/inet/tcp.c kernel/inet/udp.c
+// unit-under-test: tests/unit/tcp_harness.c tests/unit/peer_frames.c tests/net/host_platform.c kernel/inet/arp.c kernel/inet/checksum.c kernel/inet/dhcp.c kernel/inet/ethernet.c kernel/inet/ipv4.c kernel/inet/ring.c kernel/inet/socket.c kernel/inet/tcp_connection.c kernel/inet/tcp_input.c kernel/inet/tcp_output.c kernel/inet/tcp_sack.c kernel/inet/tcp_timer.c kernel/inet/tcp_user.c kernel/inet/udp.c
 #include "tcp_harness.h"
 
 #include "lib/errno.h"
@@ -186,7 +186,7 @@ static void newreno_partial_ack_fills_next_hole(void **state)
 	assert_false(c.s->tcp.in_recovery);
 	expect_nothing();
 	/* No timeout left behind. */
-	assert_int_equal(c.s->tcp.rto_deadline, 0);
+	assert_int_equal(c.s->tcp.deadline[TCP_TIMER_RETRANSMIT], 0);
 }
 
 static void gives_up_with_etimedout(void **state)
@@ -221,6 +221,50 @@ static void gives_up_with_etimedout(void **state)
 	expect_nothing();
 }
 
+#define CROWD 64
+static struct conn crowd[2 * CROWD];
+
+/* The connections a retransmission timeout visits beside `quiet`
+ * established connections with no deadline and as many in TIME_WAIT
+ * (crowd's odd ones). */
+static uint64_t visits_for_one_timeout(unsigned quiet)
+{
+	struct conn c;
+
+	assert_true(quiet <= CROWD);
+	for (unsigned i = 0; i < 2 * quiet; i++) {
+		open_active(&crowd[i], PEER_DEFAULT);
+		if (i % 2)
+			close_to_time_wait(&crowd[i]);
+	}
+	open_active(&c, PEER_DEFAULT);
+	uint32_t seq = c.ours;
+	assert_int_equal(app_send(&c, 100), 100);
+	expect_data(&c, 100);
+	uint64_t before = inet_stats.tcp_timer_visits;
+	expect_retransmission_after(&c, 1000, seq, 100);
+	return inet_stats.tcp_timer_visits - before;
+}
+
+/* The timer wheel visits the connections whose deadlines came, however
+ * many others there are; the TIME_WAITs still end, each visited once. */
+static void timeout_cost_ignores_idle_connections(void **state)
+{
+	(void)state;
+	uint64_t alone = visits_for_one_timeout(0);
+	harness_teardown(state);
+	harness_setup(state);
+	uint64_t crowded = visits_for_one_timeout(CROWD);
+	assert_int_equal(alone, 1);
+	assert_int_equal(crowded, alone);
+	uint64_t before = inet_stats.tcp_timer_visits;
+	advance_ms(2250 - 1000);
+	for (unsigned i = 0; i < 2 * CROWD; i++)
+		assert_int_equal(crowd[i].s->tcp.state, i % 2 ? TCP_CLOSED : TCP_ESTABLISHED);
+	/* the TIME_WAITs, and the retransmission's next timeout (at 3 s) not yet */
+	assert_int_equal(inet_stats.tcp_timer_visits - before, CROWD);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +281,8 @@ int main(void)
 						harness_teardown),
 		cmocka_unit_test_setup_teardown(gives_up_with_etimedout, harness_setup,
 						harness_teardown),
+		cmocka_unit_test_setup_teardown(timeout_cost_ignores_idle_connections,
+						harness_setup, harness_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
