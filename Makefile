@@ -33,6 +33,7 @@ help:
 	@echo "make bench-boot   boot-time benchmark into docs/BENCHMARKS.md"
 	@echo "make bench-idle   idle host-CPU benchmark into docs/BENCHMARKS.md"
 	@echo "make bench-http   HTTP bursts: Lull vs a Linux guest vs the floor guest"
+	@echo "make bench-http-scaling  HTTP before (BASE=rev) and after, 1/2/4 vCPUs"
 	@echo "make bench-steal  steal of over-committed VMs under three placements (root)"
 	@echo "make bench-disk   disk throughput and host CPU: Lull vs a Linux guest"
 	@echo "make bench-apps   Redis, SQLite, nginx: Lull vs the same builds in a Linux guest"

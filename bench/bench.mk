@@ -6,7 +6,7 @@ IDLE_GUESTS := $(patsubst bench/idle/%.c,$(BUILD)/bench/idle-%.elf,$(wildcard be
 FLOOR_GUESTS := $(BUILD)/bench/floor-halt.elf $(BUILD)/bench/floor-halt-nopit.elf \
 	$(BUILD)/bench/floor-exit.elf
 
-.PHONY: bench-idle bench-boot bench-http bench-steal bench-disk bench-apps bench-apps-linux
+.PHONY: bench-idle bench-boot bench-http bench-http-scaling bench-steal bench-disk bench-apps bench-apps-linux
 
 $(BUILD)/bench/idle-%.elf: bench/idle/%.c bench/idle/stats.h $(KERNEL_ARTIFACTS) $(BUILD)/lull
 	@mkdir -p $(dir $@)
@@ -64,6 +64,13 @@ $(BUILD)/bench/linux-guest/initramfs.cpio: bench/linux-guest/initramfs.sh $(LINU
 bench-http: $(BUILD)/bench/loadgen $(BUILD)/bench/cpu_sampler $(BUILD)/bench/linux-guest/initramfs.cpio \
 		$(BUILD)/examples/httpd.elf $(BUILD)/bench/floor-halt.elf $(BUILD)/lull
 	BUILD=$(BUILD) bash bench/http.sh
+
+# bench-http-scaling: Lull's httpd built from BASE (a git revision, built in
+# a temporary worktree by the script) and from this tree, measured in the
+# same run with 1, 2 and 4 vCPUs (bench/http-scaling.sh), e.g.
+#   make bench-http-scaling BASE=main SMPS="1 2" ROUNDS=3
+bench-http-scaling: $(BUILD)/bench/loadgen $(BUILD)/bench/cpu_sampler $(BUILD)/examples/httpd.elf $(BUILD)/lull
+	BUILD=$(BUILD) bash bench/http-scaling.sh
 
 # bench-steal: spinning, bursty and idle VMs under three placements
 # (bench/steal.sh; needs root), e.g. make bench-steal T=24 RATE=20

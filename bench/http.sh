@@ -21,20 +21,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
+BENCH=bench-http
 
-BUILD=${BUILD:-build}
-MACHINE=${MACHINE:-q35}
+http_settings
 SMP=${SMP:-2}
-MEM=${MEM:-256M}
-NET=${NET:-tap}
-TAP=${TAP:-lullbench0}
-HOST_IP=${HOST_IP:-10.213.0.1}
-GUEST_IP=${GUEST_IP:-10.213.0.2}
-PORT=${PORT:-18080}
 T=${T:-8}
 CYCLES=${CYCLES:-3}
 RATES=${RATES:-10 100 1000 max}
-MAX_CLIENTS=${MAX_CLIENTS:-32}
 KEEPALIVE=${KEEPALIVE:-0}
 # Keep-alive for the highest rate by default, so that it measures how fast
 # the guest answers requests rather than how fast it sets up connections
@@ -42,7 +35,6 @@ KEEPALIVE=${KEEPALIVE:-0}
 # listens for forwarded connections with a backlog of 1, so a stream of new
 # connections overflows it on the host and waits out SYN retransmissions.
 MAX_KEEPALIVE=${MAX_KEEPALIVE:-1}
-TIMEOUT=${TIMEOUT:-2}
 SETTLE=${SETTLE:-5}
 SILENCE_SKIP=${SILENCE_SKIP:-1}
 # The silence also ends this long before the next burst: CPU time at a
@@ -50,12 +42,8 @@ SILENCE_SKIP=${SILENCE_SKIP:-1}
 # the next burst's start would lend the silence part of the burst's CPU
 # (with a 250 ms sample at 1000 req/s, 0.4% of a core).
 SILENCE_GUARD=0.5
-READY_LIMIT=${READY_LIMIT:-120}
-SAMPLE_MS=250
 LINUX_KERNEL=${LINUX_KERNEL:-$(ls -v /boot/vmlinuz-* 2>/dev/null | tail -n 1)}
 LINUX_INITRD=${LINUX_INITRD:-$BUILD/bench/linux-guest/initramfs.cpio}
-LOADGEN=$BUILD/bench/loadgen
-SAMPLER=$BUILD/bench/cpu_sampler
 out=$BUILD/bench/http
 GUESTS=(lull linux floor)
 declare -A LABEL=([lull]="Lull httpd" [linux]="Linux + httpd" [floor]="floor (halts)")
@@ -77,89 +65,40 @@ if [ "$REPORT_ONLY" != 1 ]; then
 	mkdir -p "$out"
 fi
 
-case $NET in
-tap)
-	TARGET=$GUEST_IP:80
-	NETDEV="tap,id=net0,ifname=$TAP,script=no,downscript=no"
-	LULL_NET=(--net "tap:$TAP" -- "lull.ip=$GUEST_IP" lull.mask=255.255.255.0)
-	LINUX_NET="guest_ip=$GUEST_IP"
-	;;
-user)
-	TARGET=127.0.0.1:$PORT
-	NETDEV="user,id=net0,hostfwd=tcp::$PORT-:80"
-	LULL_NET=(-p "$PORT:80")
-	LINUX_NET=""
-	;;
-*)
-	echo "bench-http: NET=$NET: expected tap or user" >&2
-	exit 2
-	;;
-esac
-
+http_net
 pids=()
-made_tap=0
 cleanup() {
 	local p
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	[ "$made_tap" = 0 ] || ip link del "$TAP" 2>/dev/null || true
+	http_tap_down
 }
 trap cleanup EXIT
-
-# A tap device for the guests, made here unless it exists (then it is the
-# caller's, with the host's address on it already).
-if [ "$NET" = tap ] && [ "$REPORT_ONLY" != 1 ] && ! ip link show "$TAP" >/dev/null 2>&1; then
-	[ "$(id -u)" = 0 ] || { echo "bench-http: NET=tap needs root to make $TAP (or run with NET=user)" >&2; exit 1; }
-	ip tuntap add dev "$TAP" mode tap
-	made_tap=1
-	ip addr add "$HOST_IP/24" dev "$TAP"
-	ip link set "$TAP" up
-	# Without it, a probe sent before the guest is up leaves the host's
-	# ARP entry unresolved and the first answer waits for the next ARP
-	# retry, up to a second later: the host's ARP timer, not the guest's
-	# start-up, would set the time to the first 200. QEMU gives every
-	# guest's first NIC this address.
-	ip neigh replace "$GUEST_IP" lladdr 52:54:00:12:34:56 dev "$TAP" nud permanent
-fi
+[ "$REPORT_ONLY" = 1 ] || http_tap_up
 
 # The Linux and floor guests' NIC: qemu_cmd gives the rest of the flags
 # `lull run` uses, so that they differ from the Lull guest only in what
 # they boot.
 NIC=(-netdev "$NETDEV" -device virtio-net-pci,netdev=net0)
 
-# Starts guest $1 in the background; sets LAUNCHER (the process to stop)
-# and QEMU_PID (the process to measure).
+# Starts guest $1 in the background; sets LAUNCHER (the process to stop).
 start_guest() {
 	local guest=$1
 	case $guest in
 	lull)
-		"$BUILD/lull" run "$BUILD/examples/httpd.elf" --smp "$SMP" --mem "$MEM" \
-			--machine "$MACHINE" "${LULL_NET[@]}" >"$out/$guest.console" 2>&1 </dev/null &
+		start_lull_httpd "$BUILD/lull" "$BUILD/examples/httpd.elf" "$SMP" "$out/$guest.console"
 		;;
 	linux)
 		qemu_cmd "$MACHINE" "$SMP" "$MEM" "$LINUX_KERNEL" "console=ttyS0 quiet panic=-1 $LINUX_NET"
 		"${QEMU_CMD[@]}" -initrd "$LINUX_INITRD" "${NIC[@]}" >"$out/$guest.console" 2>&1 </dev/null &
+		LAUNCHER=$!
 		;;
 	floor)
 		qemu_cmd "$MACHINE" "$SMP" "$MEM" "$BUILD/bench/floor-halt.elf"
 		"${QEMU_CMD[@]}" "${NIC[@]}" >"$out/$guest.console" 2>&1 </dev/null &
+		LAUNCHER=$!
 		;;
 	esac
-	LAUNCHER=$!
 	pids+=("$LAUNCHER")
-}
-
-# QEMU is the launcher itself or, for `lull run`, its child.
-find_qemu() {
-	QEMU_PID=$LAUNCHER
-	[ "$(cat "/proc/$LAUNCHER/comm" 2>/dev/null)" = qemu-system-x86 ] && return 0
-	local i
-	for i in $(seq 200); do
-		QEMU_PID=$(pgrep -P "$LAUNCHER" -x qemu-system-x86 || true)
-		[ -n "$QEMU_PID" ] && return 0
-		sleep 0.01
-	done
-	echo "bench-http: no qemu process for $1 (see $out/$1.console)" >&2
-	exit 1
 }
 
 # The time line of a guest that gets no requests, in loadgen's format.
@@ -178,96 +117,29 @@ run_guest() {
 	local guest=$1 rate
 	echo "bench-http: $guest" >&2
 	start_guest "$guest"
-	if [ "$guest" != floor ]; then
-		if ! "$LOADGEN" --wait-ready "$READY_LIMIT" --cycles 0 "$TARGET" >"$out/$guest-ready.txt"; then
-			echo "bench-http: $guest never answered; its console:" >&2
-			tail -n 30 "$out/$guest.console" >&2
-			exit 1
-		fi
-	fi
-	find_qemu "$guest"
-	pids+=("$QEMU_PID")
-	"$SAMPLER" "$QEMU_PID" "$SAMPLE_MS" >"$out/$guest.cpu" &
-	local sampler=$!
-	pids+=("$sampler")
-	sleep "$SETTLE"
+	[ "$guest" = floor ] || wait_http_ready "$guest" "$out/$guest.console" "$out/$guest-ready.txt"
+	sample_guest "$guest" "$out/$guest.console" "$out/$guest.cpu"
 	for rate in $RATES; do
 		if [ "$guest" = floor ]; then
 			silent_run >"$out/$guest-$rate.txt"
 			continue
 		fi
-		local args=(--on "$T" --off "$T" --cycles "$CYCLES" --timeout "$TIMEOUT")
-		if [ "$rate" = max ]; then
-			args+=(--rate 0 --connections "$MAX_CLIENTS")
-			[ "$MAX_KEEPALIVE" = 1 ] && args+=(--keep-alive)
-		else
-			args+=(--rate "$rate")
-			[ "$KEEPALIVE" = 1 ] && args+=(--keep-alive)
-		fi
-		"$LOADGEN" "${args[@]}" "$TARGET" >"$out/$guest-$rate.txt" 2>"$out/$guest-$rate.log"
+		loadgen_load "$rate" "$([ "$rate" = max ] && echo "$MAX_KEEPALIVE" || echo "$KEEPALIVE")"
+		"$LOADGEN" --on "$T" --off "$T" --cycles "$CYCLES" --timeout "$TIMEOUT" "${LOADGEN_ARGS[@]}" \
+			"$TARGET" >"$out/$guest-$rate.txt" 2>"$out/$guest-$rate.log"
 		sed 's/^/  /' "$out/$guest-$rate.log" >&2
 	done
-	if ! kill -0 "$QEMU_PID" 2>/dev/null; then
-		echo "bench-http: $guest's VM stopped during the run; its console ends:" >&2
-		tail -n 20 "$out/$guest.console" | sed 's/^/  /' >&2
-	fi
-	# `lull run` passes SIGTERM on to its qemu.
-	kill "$LAUNCHER" "$QEMU_PID" 2>/dev/null || true
-	wait "$LAUNCHER" 2>/dev/null || true
-	wait "$sampler" 2>/dev/null || true
+	stop_http_guest "$guest" "$out/$guest.console" "$SAMPLER_PID"
 }
 
 [ "$REPORT_ONLY" = 1 ] || for guest in "${GUESTS[@]}"; do run_guest "$guest"; done
 
-# key=value from a loadgen output file.
-field() { tr ' ' '\n' <"$1" | sed -n "s/^$2=//p"; }
-
-# Per guest and rate: the CPU % series relative to the rate's first burst
-# (for the plot), and "BURST% SILENCE% MS_PER_REQUEST" from the samples and
-# loadgen's line, or "- - -" when the VM had stopped before the rate's end.
-# CPU time at a burst's edges is interpolated between samples.
+# Per guest and rate: "BURST% SILENCE% MS_PER_REQUEST" (bench/lib.sh's
+# burst_cpu) and the CPU % series for the plot.
 analyse() {
-	local guest=$1 rate=$2
-	local res=$out/$guest-$rate.txt
-	awk -v bursts="$(field "$res" bursts)" -v T="$T" -v skip="$SILENCE_SKIP" -v guard="$SILENCE_GUARD" \
-		-v ok="$(field "$res" ok)" -v series="$out/$guest-$rate.series" '
-	function cpu_at(t,   i) {
-		for (i = 2; i <= n && ts[i] < t; i++);
-		if (i > n) i = n;
-		return cs[i - 1] + (cs[i] - cs[i - 1]) * (t - ts[i - 1]) / (ts[i] - ts[i - 1]);
-	}
-	{ n++; ts[n] = $1; cs[n] = $2 }
-	END {
-		nb = split(bursts, b, ",");
-		for (k = 1; k <= nb; k++) {
-			split(b[k], e, ":");
-			on_ms += cpu_at(e[2]) - cpu_at(e[1]); on_s += e[2] - e[1];
-			off_ms += cpu_at(e[2] + T - guard) - cpu_at(e[2] + skip);
-			off_s += T - guard - skip;
-			if (k == 1) first = e[1];
-		}
-		split(b[nb], e, ":"); last = e[2] + T;
-		for (i = 2; i <= n; i++)
-			if (ts[i] > first && ts[i - 1] < last)
-				printf "%.3f %.2f\n", ts[i - 1] - first,
-					100 * (cs[i] - cs[i - 1]) / 1000 / (ts[i] - ts[i - 1]) > series;
-		if (ts[n] < last - 0.5) {
-			print "- - -";
-			exit;
-		}
-		total = cpu_at(last) - cpu_at(first);
-		per_request = ok > 0 ? sprintf("%.2f", total / ok) : "-";
-		printf "%.1f %.2f %s\n", 100 * on_ms / 1000 / on_s, 100 * off_ms / 1000 / off_s, per_request;
-	}' "$out/$guest.cpu"
+	burst_cpu "$out/$1.cpu" "$out/$1-$2.txt" "$T" "$SILENCE_SKIP" "$SILENCE_GUARD" "$out/$1-$2.series"
 }
 
-net_words() {
-	if [ "$NET" = tap ]; then
-		echo "on a tap device (host $HOST_IP/24, guest $GUEST_IP, static addresses)"
-	else
-		echo "on QEMU's user networking with a host port forwarded to port 80"
-	fi
-}
 failed_of() { echo "$(field "$out/$1-$2.txt" errors) of $(field "$out/$1-$2.txt" scheduled)"; }
 rows=() readme_rows=() notes=()
 for guest in lull linux; do
