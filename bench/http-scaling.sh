@@ -95,33 +95,51 @@ prepare_sides() {
 	echo "$BENCH: base built in $((EPOCHSECONDS - started)) s" >&2
 }
 
+# Busy time of the whole host in clock ticks: all but idle and iowait.
+host_busy_ticks() {
+	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
+}
+
+# Runs one load against the VM of QEMU_PID into RUN-LOAD.txt (and .log),
+# and writes to RUN-LOAD.others the host CPU that neither this VM nor the
+# load generator used meanwhile, in % of one core: other users of this
+# shared machine, which explain many outliers.
+# usage: run_load RUN LOAD
+run_load() {
+	local run=$1 load=$2 busy0 qemu0 t0 user sys TIMEFORMAT='%U %S'
+	case $load in
+	max-keepalive) loadgen_load max 1 ;;
+	max-newconn) loadgen_load max 0 ;;
+	*) loadgen_load "$load" 0 ;;
+	esac
+	busy0=$(host_busy_ticks) qemu0=$(cpu_ns "$QEMU_PID") t0=$EPOCHREALTIME
+	{ time "$LOADGEN" --on "$T" --off "$OFF" --cycles 1 --timeout "$TIMEOUT" "${LOADGEN_ARGS[@]}" \
+		"$TARGET" >"$run-$load.txt" 2>"$run-$load.log"; } 2>"$run-$load.time"
+	read -r user sys <"$run-$load.time"
+	awk -v b0="$busy0" -v b1="$(host_busy_ticks)" -v q0="$qemu0" -v q1="$(cpu_ns "$QEMU_PID")" \
+		-v t0="$t0" -v t1="$EPOCHREALTIME" -v hz="$(getconf CLK_TCK)" -v user="$user" -v sys="$sys" \
+		'BEGIN { printf "%.0f\n", 100 * ((b1 - b0) / hz - (q1 - q0) / 1e9 - user - sys) / (t1 - t0) }' \
+		>"$run-$load.others"
+	sed 's/^/  /' "$run-$load.log" >&2
+}
+
 # One VM of SIDE with SMP vCPUs through every load of LOADS; appends
-# "SIDE SMP LOAD ROUND CPU_MS_PER_REQUEST ACHIEVED_RPS ERRORS" per load to
-# $out/results.
+# "SIDE SMP LOAD ROUND CPU_MS_PER_REQUEST ACHIEVED_RPS ERRORS OTHERS%" per
+# load to $out/results.
 run_vm() {
-	local side=$1 smp=$2 round=$3 load
+	local side=$1 smp=$2 round=$3 load cpu
 	local run=$out/$side-smp$smp-r$round
 	echo "$BENCH: round $round, $smp vCPU, $side" >&2
 	start_lull_httpd "$out/$side/lull" "$out/$side/httpd.elf" "$smp" "$run.console"
 	pids+=("$LAUNCHER")
 	wait_http_ready "$side" "$run.console" "$run-ready.txt"
 	sample_guest "$side" "$run.console" "$run.cpu"
-	for load in $LOADS; do
-		case $load in
-		max-keepalive) loadgen_load max 1 ;;
-		max-newconn) loadgen_load max 0 ;;
-		*) loadgen_load "$load" 0 ;;
-		esac
-		"$LOADGEN" --on "$T" --off "$OFF" --cycles 1 --timeout "$TIMEOUT" "${LOADGEN_ARGS[@]}" \
-			"$TARGET" >"$run-$load.txt" 2>"$run-$load.log"
-		sed 's/^/  /' "$run-$load.log" >&2
-	done
+	for load in $LOADS; do run_load "$run" "$load"; done
 	stop_http_guest "$side" "$run.console" "$SAMPLER_PID"
 	for load in $LOADS; do
-		local cpu
 		read -r _ _ cpu <<<"$(burst_cpu "$run.cpu" "$run-$load.txt" "$OFF" 0 0)"
-		echo "$side $smp $load $round $cpu $(field "$run-$load.txt" achieved_rps) $(field "$run-$load.txt" errors)" \
-			>>"$out/results"
+		echo "$side $smp $load $round $cpu $(field "$run-$load.txt" achieved_rps)" \
+			"$(field "$run-$load.txt" errors) $(cat "$run-$load.others")" >>"$out/results"
 	done
 }
 
@@ -179,7 +197,10 @@ summarise() {
 		if (!(col in rhi) || r > rhi[col]) rhi[col] = r;
 		return sprintf("%.2f", r);
 	}
-	{ val[$1, $2, $3, $4, "cpu"] = $5; val[$1, $2, $3, $4, "rps"] = $6; err[$1, $2, $3] += $7 }
+	{
+		val[$1, $2, $3, $4, "cpu"] = $5; val[$1, $2, $3, $4, "rps"] = $6;
+		err[$1, $2, $3] += $7; val[$1, $2, $3, $4, "others"] = $8;
+	}
 	END {
 		nsmp = split(smps, smp, " "); nload = split(loads, load, " ");
 		for (i = 1; i <= nsmp; i++)
@@ -189,9 +210,11 @@ summarise() {
 				cpu_r = ratio("cpu");
 				delete mid; rps_b = cell("base", smp[i], l, "rps", "%.0f"); rps_n = cell("new", smp[i], l, "rps", "%.0f");
 				rps_r = max ? ratio("rps") : "-";
-				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %d / %d |\n", smp[i],
+				others_b = stat("base", smp[i], l, "others") ? s_mid : "-";
+				others_n = stat("new", smp[i], l, "others") ? s_mid : "-";
+				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %d / %d | %s / %s |\n", smp[i],
 					l, cpu_b, cpu_n, cpu_r, rps_b, rps_n, rps_r,
-					err["base", smp[i], l], err["new", smp[i], l] > dir "/rows";
+					err["base", smp[i], l], err["new", smp[i], l], others_b, others_n > dir "/rows";
 				if (!max) continue;
 				for (s = 1; s <= 2; s++) {
 					side = s == 1 ? "base" : "new";
@@ -302,12 +325,17 @@ write_section() {
 	echo "counts reversed too), so that drift of the shared machine falls on both."
 	echo "Host CPU-ms per request: the qemu process's CPU time over the burst and the"
 	echo "quiet after it over the requests answered 200 (as \`make bench-http\`)."
-	echo "Each cell: median over the rounds (lowest-highest); new/base: of the medians."
+	echo "Each cell: median over the rounds (lowest-highest); new/base: of the medians;"
+	echo "failed requests: summed over the rounds. Others' host CPU: what the host's"
+	echo "cores did meanwhile besides this VM and the load generator (other users of the"
+	echo "machine), in % of one core, median over the rounds: where it is high, so is"
+	echo "the noise."
 	echo
-	echo "Under TCG each vCPU is a host thread, and this host has $(nproc) cores, shared"
-	echo "with the load generator (and other users' VMs): above $(nproc) vCPUs the rate"
-	echo "cannot grow with the vCPUs (4 vCPUs on 2 cores cannot scale past 2), and"
-	echo "even $(nproc) vCPUs compete with the load generator."
+	local cores most
+	cores=$(nproc) most=$(echo "$SMPS" | tr ' ' '\n' | sort -n | tail -n 1)
+	echo "Under TCG each vCPU is a host thread, and this host has $cores cores, shared"
+	echo "with the load generator (and other users' VMs): the rate cannot grow past"
+	echo "$cores vCPUs$([ "$most" -le "$cores" ] || echo " ($most vCPUs on $cores cores cannot scale past $cores)"), and even $cores vCPUs compete with the load generator."
 	echo
 	echo "Noise in this run: between one side's rounds, CPU-ms per request spread by up"
 	echo "to $(field_line spread_cpu)% and max rate by up to $(field_line spread_rps)% (highest - lowest over the median);"
@@ -321,8 +349,8 @@ write_section() {
 	echo "Measured $(date -u +%Y-%m-%d) on $(nproc) host cores. Reproduce: \`$cmd\`"
 	echo "(default BASE: $(git rev-parse --short "$BASE_DEFAULT"), main before the rework)."
 	echo
-	echo "| vCPUs | load | CPU-ms/request, base | new | new/base | req/s, base | new | new/base | failed requests, base / new |"
-	echo "|---|---|---|---|---|---|---|---|---|"
+	echo "| vCPUs | load | CPU-ms/request, base | new | new/base | req/s, base | new | new/base | failed requests, base / new | others' host CPU %, base / new |"
+	echo "|---|---|---|---|---|---|---|---|---|---|"
 	local vcpus load rest
 	while IFS='|' read -r _ vcpus load rest; do
 		echo "|$vcpus| $(load_title $load) |$rest"
