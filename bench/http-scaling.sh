@@ -159,7 +159,8 @@ run_rounds() {
 }
 
 # Per SMP and LOAD, one table row ($out/rows: each side's median over the
-# rounds, with the lowest and highest, and new over base); per side and
+# rounds without failed requests, with the lowest and highest, and new
+# over base; the failed requests of all rounds); per side and
 # max load, the plot's data ($out/plot-SIDE-LOAD: "SMP MEDIAN MIN MAX" in
 # req/s); and in $out/summary, key=value: each side's max rate at each
 # further SMPS over the first (scale_SIDE_LOAD_SMP), and the noise: the
@@ -197,9 +198,20 @@ summarise() {
 		if (!(col in rhi) || r > rhi[col]) rhi[col] = r;
 		return sprintf("%.2f", r);
 	}
+	# "N (K of ROUNDS rounds)" of one side'"'"'s failed requests, or 0.
+	function failed(side, smp, load) {
+		if (!err[side, smp, load]) return 0;
+		return sprintf("%d (%d of %d rounds)", err[side, smp, load], err_rounds[side, smp, load], rounds);
+	}
+	# A round with failed requests measured a stall, not the rate or the
+	# CPU a request takes: it counts in the failed requests only.
 	{
+		val[$1, $2, $3, $4, "others"] = $8;
+		if ($7 > 0) {
+			err[$1, $2, $3] += $7; err_rounds[$1, $2, $3]++;
+			next;
+		}
 		val[$1, $2, $3, $4, "cpu"] = $5; val[$1, $2, $3, $4, "rps"] = $6;
-		err[$1, $2, $3] += $7; val[$1, $2, $3, $4, "others"] = $8;
 	}
 	END {
 		nsmp = split(smps, smp, " "); nload = split(loads, load, " ");
@@ -212,9 +224,9 @@ summarise() {
 				rps_r = max ? ratio("rps") : "-";
 				others_b = stat("base", smp[i], l, "others") ? s_mid : "-";
 				others_n = stat("new", smp[i], l, "others") ? s_mid : "-";
-				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %d / %d | %s / %s |\n", smp[i],
-					l, cpu_b, cpu_n, cpu_r, rps_b, rps_n, rps_r,
-					err["base", smp[i], l], err["new", smp[i], l], others_b, others_n > dir "/rows";
+				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s / %s |\n", smp[i],
+					l, cpu_b, cpu_n, cpu_r, rps_b, rps_n, rps_r, failed("base", smp[i], l),
+					failed("new", smp[i], l), others_b, others_n > dir "/rows";
 				if (!max) continue;
 				for (s = 1; s <= 2; s++) {
 					side = s == 1 ? "base" : "new";
@@ -235,12 +247,12 @@ summarise() {
 record_run() {
 	local new_desc same=0
 	new_desc="$(git rev-parse --short HEAD)"
-	[ -z "$(git status --porcelain -- kernel include tools examples Makefile)" ] ||
+	[ -z "$(git status --porcelain -- kernel include tools examples)" ] ||
 		new_desc+=" with uncommitted changes"
-	git diff --quiet "$base_rev" -- kernel include tools examples Makefile && same=1
+	git diff --quiet "$base_rev" -- kernel include tools examples && same=1
 	{
 		echo "BASE_GIVEN='$BASE'"
-		echo "BASE_DESC='$(git log -1 --format='%h (%s)' "$base_rev" | sed "s/'//g")'"
+		echo "BASE_DESC='$(git log -1 --format='%h (%cs)' "$base_rev")'"
 		echo "NEW_DESC='$new_desc'"
 		echo "SAME_CODE=$same"
 		echo "RUN_S=$1"
@@ -289,12 +301,18 @@ scale_words() {
 	local smp=$1 load words=()
 	for load in $LOADS; do
 		[[ $load = max-* ]] || continue
-		words+=("$(load_title "$load"): base $(field_line "scale_base_${load}_$smp")x, new $(field_line "scale_new_${load}_$smp")x")
+		words+=("$(load_title "$load"): base $(scale_of base "$load" "$smp"), new $(scale_of new "$load" "$smp")")
 	done
 	local IFS=';'
 	echo "${words[*]}" | sed 's/;/; /g'
 }
 field_line() { sed -n "s/^$1=//p" "$out/summary"; }
+# "1.23x", or "-" when a side has no rate without failures at either count.
+scale_of() {
+	local v
+	v=$(field_line "scale_$1_$2_$3")
+	if [ -n "$v" ]; then echo "${v}x"; else echo -; fi
+}
 
 write_section() {
 	local first_smp cmd
@@ -325,8 +343,10 @@ write_section() {
 	echo "counts reversed too), so that drift of the shared machine falls on both."
 	echo "Host CPU-ms per request: the qemu process's CPU time over the burst and the"
 	echo "quiet after it over the requests answered 200 (as \`make bench-http\`)."
-	echo "Each cell: median over the rounds (lowest-highest); new/base: of the medians;"
-	echo "failed requests: summed over the rounds. Others' host CPU: what the host's"
+	echo "Each cell: median over the rounds without failed requests (lowest-highest);"
+	echo "new/base: of the medians. A round with failed requests measured a stall, not"
+	echo "the rate: it counts only in the failed requests (all rounds' sum, and in how"
+	echo "many rounds). Others' host CPU: what the host's"
 	echo "cores did meanwhile besides this VM and the load generator (other users of the"
 	echo "machine), in % of one core, median over the rounds: where it is high, so is"
 	echo "the noise."
