@@ -118,7 +118,11 @@ run_load() {
 	read -r user sys <"$run-$load.time"
 	awk -v b0="$busy0" -v b1="$(host_busy_ticks)" -v q0="$qemu0" -v q1="$(cpu_ns "$QEMU_PID")" \
 		-v t0="$t0" -v t1="$EPOCHREALTIME" -v hz="$(getconf CLK_TCK)" -v user="$user" -v sys="$sys" \
-		'BEGIN { printf "%.0f\n", 100 * ((b1 - b0) / hz - (q1 - q0) / 1e9 - user - sys) / (t1 - t0) }' \
+		'BEGIN {
+			others = 100 * ((b1 - b0) / hz - (q1 - q0) / 1e9 - user - sys) / (t1 - t0);
+			# Whole ticks against nanoseconds: an idle machine can come out a hair below 0.
+			printf "%.0f\n", others < 0 ? 0 : others;
+		}' \
 		>"$run-$load.others"
 	sed 's/^/  /' "$run-$load.log" >&2
 }
@@ -314,6 +318,7 @@ scale_of() {
 	if [ -n "$v" ]; then echo "${v}x"; else echo -; fi
 }
 
+# The run's section of docs/BENCHMARKS.md.
 write_section() {
 	local first_smp cmd
 	first_smp=${SMPS%% *}
@@ -358,9 +363,13 @@ write_section() {
 	echo "$cores vCPUs$([ "$most" -le "$cores" ] || echo " ($most vCPUs on $cores cores cannot scale past $cores)"), and even $cores vCPUs compete with the load generator."
 	echo
 	echo "Noise in this run: between one side's rounds, CPU-ms per request spread by up"
-	echo "to $(field_line spread_cpu)% and max rate by up to $(field_line spread_rps)% (highest - lowest over the median);"
-	echo "new/base ranged $(field_line ratio_cpu) for CPU-ms per request and $(field_line ratio_rps) for max"
-	echo "rate. Differences within these are not findings."
+	echo "to $(field_line spread_cpu)% and max rate by up to $(field_line spread_rps)% (highest - lowest over the median)."
+	if [ "$SAME_CODE" = 1 ]; then
+		echo "With the same code on both sides, new/base ranged $(field_line ratio_cpu) for CPU-ms per"
+		echo "request and $(field_line ratio_rps) for max rate: differences within these are not findings."
+	else
+		echo "New/base ranged $(field_line ratio_cpu) for CPU-ms per request and $(field_line ratio_rps) for max rate."
+	fi
 	local smp
 	for smp in ${SMPS#"$first_smp"}; do
 		echo "Max rate at $smp vCPUs over $first_smp: $(scale_words "$smp")."
