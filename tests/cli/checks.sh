@@ -45,6 +45,8 @@ run_cli_checks() {
 	expect_cli run-bad-machine 2 "machine" "$LULL" run "$BUILD/tests/boot/hello.elf" --machine vax
 	expect_cli run-bad-smp 2 "smp" "$LULL" run "$BUILD/tests/boot/hello.elf" --smp 0
 	expect_cli run-bad-name 2 "--name bad/name" "$LULL" run "$BUILD/tests/boot/hello.elf" --name bad/name
+	expect_cli run-bad-mac 2 "--mac 01:00:5e:00:00:01: expected a unicast" "$LULL" run "$BUILD/tests/boot/hello.elf" --mac 01:00:5e:00:00:01
+	expect_cli run-short-mac 2 "--mac 52:54:00:1:2:3: expected" "$LULL" run "$BUILD/tests/boot/hello.elf" --mac 52:54:00:1:2:3
 	expect_cli run-no-qemu 127 "apt-get install qemu-system-x86" \
 		env PATH="$tmp" "$(realpath "$LULL")" run "$BUILD/tests/boot/hello.elf"
 	expect_cli unknown-command 2 "help" "$LULL" frobnicate

@@ -64,6 +64,10 @@ static const char usage[] =
 	"                           no NIC (default: none, or user with -p); the NIC\n"
 	"                           is virtio-net. On a switch there is no DHCP\n"
 	"                           server: give the guest lull.ip= and lull.mask=\n"
+	"  --mac XX:XX:XX:XX:XX:XX  the NIC's MAC address (a unicast one). Default:\n"
+	"                           QEMU's 52:54:00:12:34:56, the same for every VM,\n"
+	"                           except on a switch, where it is made from NAME;\n"
+	"                           VMs sharing a bridge of tap devices need their own\n"
 	"  --name NAME              the VM's name, as `lull top` and `lull place`\n"
 	"                           show it: letters, digits, '.', '_', '-', at most\n"
 	"                           63 (default: the image's name and this\n"
@@ -156,6 +160,7 @@ struct run_options {
 	bool verbose;
 	unsigned stop_timeout; /* seconds the guest has to stop when asked */
 	const char *net; /* NULL, "user", "tap:IFNAME" or "switch:DIR/NAME" */
+	const char *mac; /* NULL: QEMU's default, or one made for a switch port */
 	char forwards[512];
 	struct disk_option disks[DISK_MAX];
 	unsigned disk_count;
@@ -242,6 +247,17 @@ static int wait_for_qemu(pid_t pid, const char *qmp_path, unsigned stop_timeout,
 }
 
 #define VM_NAME_MAX 63
+
+/* Six two-digit hex bytes split by ':', the first even (unicast). */
+static bool valid_mac(const char *mac)
+{
+	if (strlen(mac) != 17)
+		return false;
+	for (int i = 0; i < 17; i++)
+		if (i % 3 == 2 ? mac[i] != ':' : !isxdigit((unsigned char)mac[i]))
+			return false;
+	return !(strtoul(mac, NULL, 16) & 1);
+}
 
 static bool valid_vm_name(const char *name)
 {
@@ -573,6 +589,14 @@ static int parse(struct run_options *o, int argc, char **argv)
 			}
 			i++;
 			o->name = value;
+		} else if (!strcmp(a, "--mac")) {
+			if (!value || !valid_mac(value)) {
+				tool_error("run", "--mac %s: expected a unicast MAC address, e.g. 52:54:00:00:00:01",
+					   value ? value : "");
+				return EXIT_USAGE;
+			}
+			i++;
+			o->mac = value;
 		} else if (!strcmp(a, "--net")) {
 			if (!value || (strcmp(value, "user") && strcmp(value, "none") &&
 				       (strncmp(value, "tap:", 4) || !value[4]) &&
@@ -721,8 +745,9 @@ static void add_switch_port(struct argv_builder *cmd, const struct run_options *
 	for (const char *c = slash ? slash + 1 : path; *c; c++)
 		h = (h ^ (unsigned char)*c) * 16777619u;
 	size_t used = strlen(device);
-	snprintf(device + used, device_size - used, ",mac=52:54:00:%02x:%02x:%02x", (h >> 16) & 0xff,
-		 (h >> 8) & 0xff, h & 0xff);
+	if (!o->mac)
+		snprintf(device + used, device_size - used, ",mac=52:54:00:%02x:%02x:%02x",
+			 (h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff);
 	/* QEMU 7.2 dies (SIGSEGV in msix_set_vector_notifiers, from
 	 * vhost_net_start) when a guest starts a vhost-user NIC with MSI-X on
 	 * virtio-pci under TCG: without MSI-X the guest uses the INTx line. */
@@ -755,8 +780,9 @@ static void add_network(struct argv_builder *cmd, const struct run_options *o)
 	if (!o->net)
 		return;
 	char device[80];
-	snprintf(device, sizeof device, "%s,netdev=net0",
-		 microvm ? "virtio-net-device" : "virtio-net-pci");
+	snprintf(device, sizeof device, "%s,netdev=net0%s%s",
+		 microvm ? "virtio-net-device" : "virtio-net-pci", o->mac ? ",mac=" : "",
+		 o->mac ? o->mac : "");
 	if (!strcmp(o->net, "user")) {
 		backend = concat("user,id=net0", o->forwards, NULL);
 	} else if (!strncmp(o->net, "tap:", 4)) {
