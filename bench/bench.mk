@@ -6,7 +6,8 @@ IDLE_GUESTS := $(patsubst bench/idle/%.c,$(BUILD)/bench/idle-%.elf,$(wildcard be
 FLOOR_GUESTS := $(BUILD)/bench/floor-halt.elf $(BUILD)/bench/floor-halt-nopit.elf \
 	$(BUILD)/bench/floor-exit.elf
 
-.PHONY: bench-idle bench-boot bench-http bench-http-scaling bench-steal bench-disk bench-apps bench-apps-linux
+.PHONY: bench-idle bench-boot bench-http bench-http-scaling bench-steal bench-disk bench-apps bench-apps-linux \
+	bench-switch
 
 $(BUILD)/bench/idle-%.elf: bench/idle/%.c bench/idle/stats.h $(KERNEL_ARTIFACTS) $(BUILD)/lull
 	@mkdir -p $(dir $@)
@@ -118,3 +119,12 @@ $(BUILD)/bench/linux-guest/apps.cpio: bench-apps-linux bench/linux-guest/initram
 bench-apps: apps-redis apps-sqlite apps-nginx $(BUILD)/bench/linux-guest/apps.cpio \
 		$(BUILD)/bench/floor-halt.elf $(BUILD)/bench/cpu_sampler $(BUILD)/lull
 	BUILD=$(BUILD) bash bench/apps.sh
+
+# bench-switch: pairs of Lull VMs on lull-switch and on a bridge of tap
+# devices (bench/switch.sh; needs root), e.g. make bench-switch VMS="2 4" RR_S=5
+$(BUILD)/bench/switch-pair.elf: bench/switch/pair.c $(KERNEL_ARTIFACTS) $(BUILD)/lull
+	@mkdir -p $(dir $@)
+	$(BUILD)/lull build $< -o $@
+
+bench-switch: $(BUILD)/bench/switch-pair.elf $(BUILD)/lull $(BUILD)/lull-switch
+	BUILD=$(BUILD) bash bench/switch.sh
