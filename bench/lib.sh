@@ -12,6 +12,21 @@ qemu_cmd() {
 	return 0
 }
 
+# wait_for_line FILE REGEX SECONDS [PID]: until FILE has a matching line;
+# fails at the time limit, or as soon as process PID has exited.
+wait_for_line() {
+	local end=$((SECONDS + $3))
+	while [ $SECONDS -lt $end ]; do
+		grep -qE -- "$2" "$1" 2>/dev/null && return 0
+		if [ -n "${4:-}" ] && ! kill -0 "$4" 2>/dev/null; then
+			grep -qE -- "$2" "$1" 2>/dev/null
+			return
+		fi
+		sleep 0.2
+	done
+	return 1
+}
+
 # CPU time (utime + stime of all threads, in clock ticks) of a process.
 cpu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$1/stat"

@@ -103,7 +103,7 @@ backend_up() {
 		switch_dir=$(mktemp -d /tmp/lull-bench-switch.XXXXXX)
 		"$SWITCH" start --socket-dir "$switch_dir" ${workers:+--workers "$workers"} >"$run.switch-log" 2>&1 &
 		switch_pid=$!
-		wait_line "$run.switch-log" "serving" 10 "$switch_pid" ||
+		wait_for_line "$run.switch-log" "serving" 10 "$switch_pid" ||
 			{ echo "bench-switch: lull-switch did not start (see $run.switch-log)" >&2; exit 1; }
 		;;
 	tap)
@@ -117,21 +117,6 @@ backend_up() {
 		done
 		;;
 	esac
-}
-
-# wait_line FILE REGEX SECONDS [PID]: true once FILE has a line matching
-# REGEX; false after SECONDS, or when PID has ended without it.
-wait_line() {
-	local end=$((SECONDS + $3))
-	while [ $SECONDS -lt $end ]; do
-		grep -qE -- "$2" "$1" 2>/dev/null && return 0
-		if [ -n "${4:-}" ] && ! kill -0 "$4" 2>/dev/null; then
-			grep -qE -- "$2" "$1" 2>/dev/null
-			return
-		fi
-		sleep 0.02
-	done
-	return 1
 }
 
 # vm BACKEND INDEX ARGS...: VM number INDEX (its address 10.0.0.INDEX+1,
@@ -195,7 +180,7 @@ stamp_phases() {
 wait_all() {
 	local regex=$1 k
 	for k in "${!launchers[@]}"; do
-		wait_line "$run.vm$k" "$regex" "$BOOT_LIMIT" "${launchers[$k]}" || {
+		wait_for_line "$run.vm$k" "$regex" "$BOOT_LIMIT" "${launchers[$k]}" || {
 			echo "bench-switch: VM $k ($run.vm$k) never said '$regex'; it ends:" >&2
 			tail -n 15 "$run.vm$k" >&2
 			exit 1
@@ -229,7 +214,7 @@ run_pairs() {
 		vm "$backend" $((pairs + k)) client "10.0.0.$((k + 1))" 10.0.0.1 "$RR_S" "$BULK_S" "$MSG"
 	done
 	for k in $(seq "$pairs" $((2 * pairs - 1))); do
-		wait "${launchers[$k]}" && wait_line "$run.vm$k" '^bulk [0-9]+ bytes' 10 || {
+		wait "${launchers[$k]}" && wait_for_line "$run.vm$k" '^bulk [0-9]+ bytes' 10 || {
 			echo "bench-switch: client $k failed; its console ends:" >&2
 			tail -n 15 "$run.vm$k" >&2
 			exit 1

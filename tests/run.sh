@@ -102,20 +102,7 @@ free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# wait_for_line FILE REGEX SECONDS [PID]: until FILE has a matching line;
-# fails at the time limit, or as soon as process PID has exited.
-wait_for_line() {
-	local end=$((SECONDS + $3))
-	while [ $SECONDS -lt $end ]; do
-		grep -qE -- "$2" "$1" 2>/dev/null && return 0
-		if [ -n "${4:-}" ] && ! kill -0 "$4" 2>/dev/null; then
-			grep -qE -- "$2" "$1" 2>/dev/null
-			return
-		fi
-		sleep 0.2
-	done
-	return 1
-}
+source bench/lib.sh # wait_for_line, shared with the benchmarks
 
 # wait_for_exit PID SECONDS: false if PID still runs after SECONDS.
 wait_for_exit() {

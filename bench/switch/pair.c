@@ -86,21 +86,11 @@ static int connect_to(const char *ip, int port)
 	exit(1);
 }
 
-static int read_all(int fd, char *buf, size_t len)
+/* Reads or writes all of buf: 0, or -1 when the connection ends first. */
+static int transfer_all(int fd, char *buf, size_t len, int writing)
 {
 	for (size_t off = 0; off < len;) {
-		ssize_t n = read(fd, buf + off, len - off);
-		if (n <= 0)
-			return -1;
-		off += (size_t)n;
-	}
-	return 0;
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	for (size_t off = 0; off < len;) {
-		ssize_t n = write(fd, buf + off, len - off);
+		ssize_t n = writing ? write(fd, buf + off, len - off) : read(fd, buf + off, len - off);
 		if (n <= 0)
 			return -1;
 		off += (size_t)n;
@@ -116,7 +106,7 @@ static void pump(int fd, int echo)
 	ssize_t n;
 
 	while (buf && (n = read(fd, buf, BULK_CHUNK)) > 0)
-		if (echo && write_all(fd, buf, (size_t)n))
+		if (echo && transfer_all(fd, buf, (size_t)n, 1))
 			break;
 	free(buf);
 	close(fd);
@@ -158,13 +148,14 @@ static void *accept_loop(void *port)
 static void barrier_loop(int clients)
 {
 	int listener = listen_on(BARRIER_PORT), waiting[MAX_BARRIER];
+	char go = 'g';
 
 	for (;;) {
 		for (int i = 0; i < clients; i++)
 			while ((waiting[i] = accept(listener, NULL, NULL)) < 0)
 				;
 		for (int i = 0; i < clients; i++) {
-			if (write_all(waiting[i], "g", 1))
+			if (transfer_all(waiting[i], &go, 1, 1))
 				fprintf(stderr, "pair: barrier client %d went away\n", i);
 			close(waiting[i]);
 		}
@@ -197,7 +188,7 @@ static void barrier(const char *ip)
 	int fd = connect_to(ip, BARRIER_PORT);
 	char go;
 
-	if (read_all(fd, &go, 1)) {
+	if (transfer_all(fd, &go, 1, 0)) {
 		fprintf(stderr, "pair: the barrier at %s closed\n", ip);
 		exit(1);
 	}
@@ -228,7 +219,7 @@ static void request_response(int fd, unsigned seconds, size_t bytes)
 	fflush(stdout);
 	uint64_t start = now_ns(), end = start + seconds * 1000000000ull, t = start;
 	while (t < end) {
-		if (write_all(fd, msg, bytes) || read_all(fd, reply, bytes)) {
+		if (transfer_all(fd, msg, bytes, 1) || transfer_all(fd, reply, bytes, 0)) {
 			fprintf(stderr, "pair: the echo connection broke\n");
 			exit(1);
 		}
@@ -259,7 +250,7 @@ static void bulk(int fd, unsigned seconds)
 	fflush(stdout);
 	uint64_t start = now_ns(), end = start + seconds * 1000000000ull;
 	while (now_ns() < end) {
-		if (write_all(fd, chunk, sizeof chunk)) {
+		if (transfer_all(fd, chunk, sizeof chunk, 1)) {
 			fprintf(stderr, "pair: the stream broke\n");
 			exit(1);
 		}
