@@ -29,7 +29,8 @@
 # Settings (environment, or make's command line): VMS ("1 2 4 8"),
 # BACKENDS ("switch switch1 tap"), IDLE_BACKENDS ("none user switch tap"), RR_S (8),
 # BULK_S (8), MSG (64 bytes), IDLE_S (10), SETTLE (2), MEM (64M),
-# WORKERS (lull-switch --workers; default: its own), BOOT_LIMIT (120 s),
+# WORKERS (lull-switch --workers; default: its own), SWITCH_ARGS (more
+# lull-switch options for both, e.g. "--sleep-max-us 100"), BOOT_LIMIT (120 s),
 # REPORT_ONLY=1 (redo the report from the last run's data).
 # Writes docs/bench-switch-throughput.png, docs/bench-switch-cpu.png and
 # the bench-switch section of docs/BENCHMARKS.md; raw data in
@@ -49,6 +50,7 @@ IDLE_S=${IDLE_S:-10}
 SETTLE=${SETTLE:-2}
 MEM=${MEM:-64M}
 WORKERS=${WORKERS:-}
+SWITCH_ARGS=${SWITCH_ARGS:-}
 BOOT_LIMIT=${BOOT_LIMIT:-120}
 REPORT_ONLY=${REPORT_ONLY:-0}
 GUEST=$BUILD/bench/switch-pair.elf
@@ -101,7 +103,8 @@ backend_up() {
 		local workers=$WORKERS
 		[ "$backend" = switch ] || workers=1
 		switch_dir=$(mktemp -d /tmp/lull-bench-switch.XXXXXX)
-		"$SWITCH" start --socket-dir "$switch_dir" ${workers:+--workers "$workers"} >"$run.switch-log" 2>&1 &
+		"$SWITCH" start --socket-dir "$switch_dir" ${workers:+--workers "$workers"} $SWITCH_ARGS \
+			>"$run.switch-log" 2>&1 &
 		switch_pid=$!
 		wait_for_line "$run.switch-log" "serving" 10 "$switch_pid" ||
 			{ echo "bench-switch: lull-switch did not start (see $run.switch-log)" >&2; exit 1; }

@@ -73,14 +73,17 @@ for backend in $IDLE_BACKENDS; do
 	for n in $VMS; do echo "$n $(idle_pct "$backend" "$n")"; done >"$out/idle-$backend.dat"
 done
 
-# Throughput per host CPU, lull-switch over the tap bridge, and the p99s'
-# ratio: "N RR_RATIO BULK_RATIO P99_RATIO".
-ratios=0
-if [[ " $BACKENDS " == *" switch "* && " $BACKENDS " == *" tap "* ]]; then
-	ratios=1
-	awk 'NR == FNR { rr[$1] = $2 / $5; bulk[$1] = $7 / $8; p99[$1] = $4; next }
-		$1 in rr { printf "%s %.2f %.2f %.2f\n", $1, rr[$1] / ($2 / $5), bulk[$1] / ($7 / $8), p99[$1] / $4 }' \
-		"$out/switch.dat" "$out/tap.dat" >"$out/ratio.dat"
+# Throughput per host CPU, each switch back end over the tap bridge, and
+# the p99s' ratio: $out/ratio-BACKEND.dat, "N RR_RATIO BULK_RATIO P99_RATIO".
+switches=()
+if [[ " $BACKENDS " == *" tap "* ]]; then
+	for backend in $BACKENDS; do
+		[[ $backend == switch* ]] || continue
+		switches+=("$backend")
+		awk 'NR == FNR { rr[$1] = $2 / $5; bulk[$1] = $7 / $8; p99[$1] = $4; next }
+			$1 in rr { printf "%s %.2f %.2f %.2f\n", $1, rr[$1] / ($2 / $5), bulk[$1] / ($7 / $8), p99[$1] / $4 }' \
+			"$out/$backend.dat" "$out/tap.dat" >"$out/ratio-$backend.dat"
+	done
 fi
 
 declare -A COLOR=([switch]="#1f5fa8" [switch1]="#16a085" [tap]="#c0392b" [user]="#27ae60" [none]="#555555")
@@ -107,9 +110,16 @@ xtics="set xtics ($(printf '%s,' $VMS | sed 's/,$//')); set xrange [0.5:$(($(pri
 	plot_lines 7
 	echo "set title 'request latency, p99 over all pairs'; set ylabel 'µs'"
 	plot_lines 4
-	if [ "$ratios" = 1 ]; then
-		echo "set title 'throughput per host CPU: lull-switch ÷ tap + bridge (goal 1.35)'; set ylabel 'ratio'"
-		echo "plot '$out/ratio.dat' using 1:2 with linespoints lw 2 pt 7 lc rgb '#1f5fa8' title 'requests per CPU-s', '$out/ratio.dat' using 1:3 with linespoints lw 2 pt 5 lc rgb '#8e44ad' title 'MB per CPU-s', 1.35 with lines dt 2 lc rgb '#888888' title 'goal', 1 with lines lc rgb '#bbbbbb' notitle"
+	if [ ${#switches[@]} -gt 0 ]; then
+		echo "set title 'throughput per host CPU ÷ that of tap + bridge (goal 1.35)'; set key bottom right; set ylabel 'ratio'"
+		printf 'plot 1.35 with lines dt 2 lc rgb "#888888" title "goal", 1 with lines lc rgb "#bbbbbb" notitle'
+		for backend in "${switches[@]}"; do
+			printf ", '%s' using 1:2 with linespoints lw 2 pt 7 lc rgb '%s' title '%s: requests'" \
+				"$out/ratio-$backend.dat" "${COLOR[$backend]}" "${LABEL[$backend]}"
+			printf ", '%s' using 1:3 with linespoints lw 2 pt 5 dt 3 lc rgb '%s' title '%s: MB'" \
+				"$out/ratio-$backend.dat" "${COLOR[$backend]}" "${LABEL[$backend]}"
+		done
+		echo
 	fi
 	echo "unset multiplot"
 } | gnuplot
@@ -117,7 +127,7 @@ xtics="set xtics ($(printf '%s,' $VMS | sed 's/,$//')); set xrange [0.5:$(($(pri
 	echo "set terminal pngcairo size 1500,420 font ',10'"
 	echo "set output 'docs/bench-switch-cpu.png'"
 	echo "set multiplot layout 1,3 title \"Host CPU of all qemu processes and the switch (% of one host core; $(nproc) cores)\""
-	echo "set grid; set key top left; set xlabel 'VMs'; $xtics; set yrange [0:*]; set ylabel 'CPU %'"
+	echo "set grid; set key bottom right; set xlabel 'VMs'; $xtics; set yrange [0:*]; set ylabel 'CPU %'"
 	echo "set title 'during request/response'"
 	plot_lines 5
 	echo "set title 'during the bulk stream'"
@@ -141,6 +151,7 @@ for setting in "RR_S 8" "BULK_S 8" "MSG 64" "IDLE_S 10" "MEM 64M"; do
 	[ "${!name}" = "$default" ] || cmd+=" $name=${!name}"
 done
 [ -z "$WORKERS" ] || cmd+=" WORKERS=$WORKERS"
+[ -z "$SWITCH_ARGS" ] || cmd+=" SWITCH_ARGS='$SWITCH_ARGS'"
 {
 	echo
 	echo "## Pairs of VMs on lull-switch and on a tap bridge (\`make bench-switch\`)"
@@ -174,13 +185,18 @@ done
 					$2, $3, $4, $5, sw ? " (" $12 ")" : "", $6, $7, $8, sw ? " (" $13 ")" : "", $9, $10, $11 }' "$out/$backend.dat"
 		done
 	done
-	if [ "$ratios" = 1 ]; then
+	if [ ${#switches[@]} -gt 0 ]; then
 		echo
-		echo "lull-switch against the tap bridge (the goal: ≥ 1.35x the throughput per host CPU, a lower p99):"
+		echo "Against the tap bridge (the goal: ≥ 1.35x the throughput per host CPU, a lower p99):"
 		echo
-		echo "| VMs | requests per host CPU-second, switch ÷ tap | MB per host CPU-second, switch ÷ tap | p99, switch ÷ tap |"
-		echo "|---|---|---|---|"
-		awk '{ printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4 }' "$out/ratio.dat"
+		echo "| VMs | back end | requests per host CPU-second ÷ tap's | MB per host CPU-second ÷ tap's | p99 ÷ tap's |"
+		echo "|---|---|---|---|---|"
+		for n in "${pair_counts[@]}"; do
+			for backend in "${switches[@]}"; do
+				awk -v n="$n" -v label="${LABEL[$backend]}" '$1 == n {
+					printf "| %s | %s | %s | %s | %s |\n", n, label, $2, $3, $4 }' "$out/ratio-$backend.dat"
+			done
+		done
 	fi
 	echo
 	echo "Idle host CPU % (one core) with all VMs attached and no traffic:"
