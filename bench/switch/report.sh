@@ -132,7 +132,7 @@ xtics="set xtics ($(printf '%s,' $VMS | sed 's/,$//')); set xrange [0.5:$(($(pri
 	plot_lines 5
 	echo "set title 'during the bulk stream'"
 	plot_lines 8
-	echo "set title 'idle: all VMs attached, no traffic'"
+	echo "set title 'idle: all VMs attached, no traffic'; set key top left"
 	printf 'plot '
 	sep=""
 	for backend in $IDLE_BACKENDS; do
