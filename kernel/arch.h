@@ -53,6 +53,12 @@ void arch_set_vm_start_wallclock(uint64_t ns);
  * hypervisor does not report it (QEMU's TCG, or KVM without the feature). */
 bool arch_steal_ns(unsigned cpu, uint64_t *out);
 
+/* A full barrier between this core's stores to memory shared with a
+ * device and its later loads from it, as the device sees them: the
+ * store-load order a driver needs when it re-enables notifications and
+ * then checks for work the device published meanwhile. */
+void arch_device_barrier(void);
+
 /* Fills buf with hardware randomness if the CPU has some; false otherwise. */
 bool arch_hw_random(uint64_t *out);
 

@@ -121,7 +121,7 @@ fuzz-merge: $(FUZZ_RECEIVE) $(FUZZ_FAT) $(FUZZ_VRING)
 	$(FUZZ_VRING) -merge=1 tests/fuzz/corpus-vring $(BUILD)/fuzz-corpus-vring
 
 test: all test-images unit-tests $(NETPEER) $(FUZZ_RECEIVE) $(FUZZ_FAT) $(FUZZ_VRING) $(BUILD)/httpd-linux $(STEAL_GUEST) \
-		$(STORAGE_GUESTS) $(SWITCH_LINUX_INITRD) apps
+		$(STORAGE_GUESTS) $(SWITCH_LINUX_INITRD) $(BUILD)/bench/loadgen apps
 	bash tests/run.sh
 
 test-net: $(NETPEER)

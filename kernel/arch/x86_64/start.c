@@ -105,6 +105,7 @@ _Noreturn void arch_boot(uint32_t protocol, uint32_t info_addr)
 
 	x86_percpu_init(0);
 	x86_serial_init();
+	x86_device_barrier_init();
 	for (int i = 0; i < 3; i++)
 		stacks.top[i] = (uintptr_t)bsp_ist_stacks[i] + X86_IST_STACK_SIZE;
 	x86_cpu_init(0, &stacks);

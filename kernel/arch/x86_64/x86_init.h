@@ -9,6 +9,8 @@ void x86_serial_init(void);
 void x86_cpu_init(unsigned cpu, const struct x86_ist_stacks *stacks);
 void x86_clock_init(void);
 void x86_fpu_init(void);
+/* Learns whether arch_device_barrier must reach past TCG's elided fences. */
+void x86_device_barrier_init(void);
 /* The MADT as read at boot. */
 const struct madt_info *x86_madt(void);
 /* The TSC value at a time given in arch_clock_ns() nanoseconds. */

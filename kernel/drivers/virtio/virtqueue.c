@@ -84,7 +84,7 @@ bool virtq_device_wants_notification(struct virtq *q)
 {
 	if (q->event_idx)
 		return true; /* avail_event is not trusted (virtqueue.h) */
-	full_barrier();
+	arch_device_barrier();
 	return !(*q->used_flags & USED_F_NO_NOTIFY);
 }
 
@@ -127,6 +127,6 @@ bool virtq_enable_interrupts(struct virtq *q)
 		*q->used_event = q->last_used;
 	else
 		*q->avail_flags = 0;
-	full_barrier(); /* publish the wish before checking for missed work */
+	arch_device_barrier(); /* publish the wish before checking for missed work */
 	return q->last_used != *q->used_idx;
 }
