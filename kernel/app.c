@@ -116,11 +116,13 @@ static void apply_kernel_option(const char *w, struct kernel_options *options)
 		ok = parse_ipv4(w + 10, &options->netmask);
 	else if (!strcmp(w, "lull.dhcp=0"))
 		options->no_dhcp = true;
+	else if (!strcmp(w, "lull.debug=1"))
+		debug_checks = true;
 	else if (!strncmp(w, "lull.mount=", 11))
 		boot_mounts_option(w + 11);
 	else if (!strncmp(w, "lull.wallclock=", 15))
 		ok = parse_wallclock(w + 15);
-	else if (strcmp(w, "lull.stats=0") && strcmp(w, "lull.dhcp=1"))
+	else if (strcmp(w, "lull.stats=0") && strcmp(w, "lull.dhcp=1") && strcmp(w, "lull.debug=0"))
 		kprintf("lull: unknown kernel option '%s' ignored\n", w);
 	if (!ok)
 		kprintf("lull: '%s' is not a valid value; ignored\n", w);

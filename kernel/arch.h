@@ -95,6 +95,8 @@ void arch_send_wakeup_ipi(unsigned cpu);
 /* With interrupts disabled: enables them and halts in one step (no wake-up
  * can slip in between), and returns with them disabled again. */
 void arch_idle_halt(void);
+/* True while this core runs an interrupt handler (or an NMI's). */
+bool arch_in_interrupt(void);
 /* Programs this core's timer to interrupt at deadline_ns (arch_clock_ns
  * time); 0 stops it. */
 void arch_timer_arm(uint64_t deadline_ns);
@@ -131,6 +133,10 @@ void arch_thread_init_start(struct arch_thread *t, uintptr_t entry, uintptr_t sp
  * parent_frame, on stack sp, with the given TLS base if set_tls. */
 void arch_thread_init_clone(struct arch_thread *t, const void *parent_frame, uintptr_t sp,
 			    bool set_tls, uintptr_t tls);
+/* A kernel thread: it will call fn(ctx) on its kernel stack, with
+ * interrupts disabled and no FPU area (it never runs application code);
+ * fn must not return. */
+void arch_thread_init_kernel(struct arch_thread *t, void (*fn)(void *ctx), void *ctx);
 /* Saves prev, resumes next; returns (in next) the thread that ran before. */
 struct arch_thread *arch_thread_switch(struct arch_thread *prev, struct arch_thread *next);
 

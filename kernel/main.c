@@ -14,6 +14,7 @@
 #include "drivers/virtio/virtio_pci.h"
 #include "mm/page_alloc.h"
 #include "mm/vm.h"
+#include "sched/deferred.h"
 #include "sched/sched.h"
 #include "sync/futex.h"
 
@@ -52,6 +53,7 @@ void kernel_main(struct boot_info *info)
 	virtio_pci_scan();
 	virtio_mmio_scan();
 	arch_start_cpus();
+	deferred_init();
 	embedded_fs_init();
 	vfs_init();
 	app_parse_cmdline(info->cmdline, &kernel_options);

@@ -11,6 +11,15 @@
 
 
 static bool panicking;
+bool debug_checks;
+
+void assert_not_in_interrupt(const char *what)
+{
+	if (debug_checks && arch_in_interrupt())
+		panic("%s in interrupt context: handlers may only make threads ready "
+		      "(a debug check, lull.debug=1)",
+		      what);
+}
 
 void panic_enter(void)
 {

@@ -2,6 +2,11 @@
  * interface.c: the stack inside the kernel: its lock, its timer, and the
  * interface bound to the first network device.
  *
+ * The stack runs in thread context only: frames come from the driver's
+ * deferred poll, and the stack's timer, a kernel timer whose callback runs
+ * in the timer interrupt, only schedules the timers' run as deferred work
+ * (sched/deferred.h) on the core whose timer fired.
+ *
  * Without lull.ip= the address comes from DHCP (dhcp.c), and start-up waits
  * for it, so that the application never sees the network without an
  * address. After DHCP_WAIT_S without a lease, or with lull.dhcp=0, the
@@ -17,6 +22,8 @@
 #include "inet/socket.h"
 #include "io/file.h"
 #include "lib/format.h"
+#include "panic.h"
+#include "sched/deferred.h"
 #include "sched/sched.h"
 #include "sync/spinlock.h"
 
@@ -29,6 +36,7 @@
 
 static struct spinlock lock;
 static struct ktimer timer, dhcp_wait_timer;
+static struct deferred_work timers_work;
 static uint64_t timer_armed_for; /* 0: not armed; guarded by the lock */
 
 void inet_lock(void)
@@ -74,12 +82,20 @@ void inet_unlock(void)
 static void run_timers(void *ctx)
 {
 	(void)ctx;
+	assert_not_in_interrupt("the network stack's timers (a walk over every socket)");
 	inet_lock();
 	timer_armed_for = 0;
 	uint64_t next = inet_timers(arch_clock_ns());
 	if (next)
 		inet_timer_request(next);
 	inet_unlock();
+}
+
+/* The kernel timer's callback, in the timer interrupt. */
+static void timer_fired(void *ctx)
+{
+	(void)ctx;
+	deferred_schedule(&timers_work);
 }
 
 void inet_timer_request(uint64_t deadline_ns)
@@ -147,7 +163,8 @@ void inet_init(const struct kernel_options *options)
 	if (!dev)
 		return;
 	inet_if.dev = dev;
-	timer.fn = run_timers;
+	timer.fn = timer_fired;
+	timers_work.fn = run_timers;
 	if (options->ip) {
 		inet_if.addr = options->ip;
 		inet_if.mask = options->netmask ? options->netmask : DEFAULT_MASK;

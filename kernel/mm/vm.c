@@ -6,6 +6,7 @@
 #include "lib/errno.h"
 #include "mm/page_alloc.h"
 #include "mm/va_space.h"
+#include "panic.h"
 #include "sync/spinlock.h"
 
 #define MAP_AREA_START 0x0000100000000000UL
@@ -134,6 +135,7 @@ static bool back_pages(uintptr_t start, uintptr_t end, unsigned flags)
 
 long vm_mmap(uintptr_t addr, size_t len, int prot, bool fixed)
 {
+	assert_not_in_interrupt("vm_mmap");
 	if (!len || len > MAP_AREA_END - MAP_AREA_START)
 		return -EINVAL;
 	len = PAGE_ALIGN_UP(len);
@@ -175,6 +177,7 @@ long vm_mmap(uintptr_t addr, size_t len, int prot, bool fixed)
 
 long vm_munmap(uintptr_t addr, size_t len)
 {
+	assert_not_in_interrupt("vm_munmap");
 	if ((addr & (PAGE_SIZE - 1)) || !len)
 		return -EINVAL;
 	len = PAGE_ALIGN_UP(len);

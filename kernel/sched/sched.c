@@ -403,12 +403,20 @@ void sched_exit_current(void)
 	__builtin_unreachable();
 }
 
+/* The idle thread's one step: run what is ready until nothing is, or halt
+ * until an interrupt. Called with interrupts disabled. */
+static void idle_step(struct cpu *c)
+{
+	spin_lock(&c->lock);
+	if (list_empty(&c->ready))
+		halt_unlock(c);
+	else
+		switch_away_locked(c);
+}
+
 void sched_boot_halt(void)
 {
-	struct cpu *c = cpu_current();
-
-	spin_lock(&c->lock);
-	halt_unlock(c);
+	idle_step(cpu_current());
 }
 
 void sched_idle_loop(void)
@@ -419,11 +427,7 @@ void sched_idle_loop(void)
 		/* Signals raised by interrupts while every thread slept. */
 		signal_take_async();
 		arch_interrupts_disable();
-		spin_lock(&c->lock);
-		if (list_empty(&c->ready))
-			halt_unlock(c);
-		else
-			switch_away_locked(c);
+		idle_step(c);
 	}
 }
 

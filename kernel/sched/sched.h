@@ -19,7 +19,9 @@
 #define MAX_CPUS 64
 
 /* A callback run from the boot processor's timer interrupt at a deadline;
- * for kernel services (the network stack) rather than threads. */
+ * for kernel services (the network stack) rather than threads. Being an
+ * interrupt handler, it may only make threads ready or schedule deferred
+ * work (sched/deferred.h). */
 struct ktimer {
 	struct list_node link;
 	uint64_t deadline_ns;
@@ -86,10 +88,12 @@ int sched_set_affinity(struct thread *t, uint64_t mask);
 void sched_set_polling(bool polling);
 
 /* For the boot context before sched_idle_loop, waiting for what only an
- * interrupt can bring (the network address from DHCP): halts the core until
- * the next interrupt, counted as halted time. Call with interrupts disabled
- * after the last look at the condition, so that an interrupt in between
- * ends the halt instead of being missed; returns with them disabled. */
+ * interrupt and the deferred work it schedules can bring (the network
+ * address from DHCP): runs the core's ready threads until none is ready,
+ * or else halts the core until the next interrupt, counted as halted time.
+ * Call with interrupts disabled after the last look at the condition, so
+ * that an interrupt in between ends the halt instead of being missed;
+ * returns with them disabled. */
 void sched_boot_halt(void);
 
 /* Ends the current (dead) thread's time on its core. */

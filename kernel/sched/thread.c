@@ -21,17 +21,14 @@ static struct list_node all_threads = { &all_threads, &all_threads };
 static int next_tid = 1;
 static unsigned alive;
 
-static struct thread *thread_alloc(const struct thread *creator)
+/* A thread with its kernel stack, on no list yet. */
+static struct thread *thread_alloc_bare(const struct thread *creator)
 {
 	struct thread *t = kmalloc(sizeof *t);
 	if (!t)
 		return NULL;
-	t->arch.fpu = kmalloc(arch_fpu_area_size());
 	t->kstack_base = vm_alloc_stack(KERNEL_STACK_SIZE);
-	if (!t->arch.fpu || !t->kstack_base) {
-		kfree(t->arch.fpu, arch_fpu_area_size());
-		if (t->kstack_base)
-			vm_free_stack(t->kstack_base, KERNEL_STACK_SIZE);
+	if (!t->kstack_base) {
 		kfree(t, sizeof *t);
 		return NULL;
 	}
@@ -44,6 +41,20 @@ static struct thread *thread_alloc(const struct thread *creator)
 	list_init(&t->wait_link);
 	t->interruptible = false;
 	signal_thread_init(t, creator);
+	return t;
+}
+
+static struct thread *thread_alloc(const struct thread *creator)
+{
+	struct thread *t = thread_alloc_bare(creator);
+	if (!t)
+		return NULL;
+	t->arch.fpu = kmalloc(arch_fpu_area_size());
+	if (!t->arch.fpu) {
+		vm_free_stack(t->kstack_base, KERNEL_STACK_SIZE);
+		kfree(t, sizeof *t);
+		return NULL;
+	}
 
 	bool irq = arch_interrupts_disable();
 	spin_lock(&lock);
@@ -76,6 +87,19 @@ struct thread *thread_create_main(uintptr_t entry, uintptr_t sp)
 	format_string(t->name, sizeof t->name, "main");
 	arch_thread_init_start(&t->arch, entry, sp);
 	sched_start_thread(t, 0);
+	return t;
+}
+
+struct thread *thread_create_kernel(const char *name, unsigned cpu, void (*fn)(void *ctx),
+				    void *ctx)
+{
+	struct thread *t = thread_alloc_bare(NULL);
+	if (!t)
+		return NULL;
+	format_string(t->name, sizeof t->name, "%s", name);
+	t->affinity = 1ULL << cpu;
+	arch_thread_init_kernel(&t->arch, fn, ctx);
+	sched_start_thread(t, (int)cpu);
 	return t;
 }
 

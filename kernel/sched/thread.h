@@ -59,6 +59,12 @@ struct thread *thread_current(void);
 /* Creates the application's first thread, ready to run entry on stack sp. */
 struct thread *thread_create_main(uintptr_t entry, uintptr_t sp);
 
+/* Starts a kernel thread on core `cpu`, where it stays, calling fn(ctx)
+ * (which never returns). It is not one of the application's threads: not
+ * counted by thread_count, not found by tid, never given a signal. */
+struct thread *thread_create_kernel(const char *name, unsigned cpu, void (*fn)(void *ctx),
+				    void *ctx);
+
 /* Creates a thread from a clone() call: it returns 0 from that call on
  * new_sp, with TLS base tls when set_tls. Returns NULL without memory. */
 struct thread *thread_create_clone(const void *parent_frame, uintptr_t new_sp, bool set_tls,

@@ -10,6 +10,7 @@
 #include "arch.h"
 #include "console.h"
 #include "lib/errno.h"
+#include "sched/deferred.h"
 #include "signal/signal.h"
 #include "syscall/handlers.h"
 
@@ -194,6 +195,7 @@ static long call_handler(struct syscall_args *a)
 long syscall_dispatch(struct syscall_args *a)
 {
 	long result = a->nr == SYS_rt_sigreturn ? signal_return(a) : call_handler(a);
+	deferred_let_run();
 	return signal_syscall_exit(a, result);
 }
 

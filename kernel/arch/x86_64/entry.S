@@ -95,3 +95,13 @@ arch_thread_first_entry:
 	mov %rax, %rdi
 	call arch_thread_started
 	jmp syscall_return
+
+/* A kernel thread's first switch returns here, with %rax = the previous
+ * thread, %r12 = its function and %r13 = the function's argument. */
+	.globl arch_kernel_thread_first_entry
+arch_kernel_thread_first_entry:
+	mov %rax, %rdi
+	call arch_thread_started
+	mov %r13, %rdi
+	call *%r12
+	ud2

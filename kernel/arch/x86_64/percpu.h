@@ -21,6 +21,7 @@ struct x86_percpu {
 	uint64_t cpu_id;
 	uint32_t apic_id;
 	volatile uint64_t tlb_generation; /* last shootdown this core obeyed */
+	unsigned interrupt_depth; /* handlers running on this core (an NMI nests) */
 };
 
 _Static_assert(__builtin_offsetof(struct x86_percpu, user_rsp) == PERCPU_USER_RSP, "layout");

@@ -26,6 +26,7 @@
 #define XSAVE_HEADER_SIZE 64
 
 extern void arch_thread_first_entry(void);
+extern void arch_kernel_thread_first_entry(void);
 struct arch_thread *arch_context_switch(struct arch_thread *prev, struct arch_thread *next);
 void arch_thread_started(struct arch_thread *prev);
 
@@ -125,7 +126,23 @@ void arch_thread_init_clone(struct arch_thread *t, const void *parent_frame, uin
 	t->fs_base = set_tls ? tls : rdmsr(MSR_FS_BASE);
 }
 
-/* Idle threads have no FPU area: they never run application code. */
+/* The kernel thread's first switch pops fn into %r12 and ctx into %r13
+ * and returns into arch_kernel_thread_first_entry, which calls fn(ctx)
+ * with the stack aligned as for any call. */
+void arch_thread_init_kernel(struct arch_thread *t, void (*fn)(void *ctx), void *ctx)
+{
+	uint64_t *switch_frame = (uint64_t *)((t->kstack_top & ~15UL) - 72);
+
+	memset(switch_frame, 0, 6 * sizeof(uint64_t));
+	switch_frame[2] = (uintptr_t)ctx;
+	switch_frame[3] = (uintptr_t)fn;
+	switch_frame[6] = (uintptr_t)arch_kernel_thread_first_entry;
+	t->saved_sp = (uintptr_t)switch_frame;
+	t->fpu = NULL;
+	t->fs_base = 0;
+}
+
+/* Idle and kernel threads have no FPU area: they never run application code. */
 struct arch_thread *arch_thread_switch(struct arch_thread *prev, struct arch_thread *next)
 {
 	if (prev->fpu) {

@@ -16,6 +16,7 @@
 #include "percpu.h"
 #include "x86.h"
 
+#include "panic.h"
 #include "sched/sched.h"
 
 static volatile uint64_t flush_generation;
@@ -33,6 +34,7 @@ void arch_tlb_shootdown(void)
 	unsigned online = __atomic_load_n(&cpu_count, __ATOMIC_ACQUIRE);
 	unsigned self = arch_cpu_id();
 
+	assert_not_in_interrupt("a TLB shootdown");
 	if (online <= 1)
 		return;
 	uint64_t generation = __atomic_add_fetch(&flush_generation, 1, __ATOMIC_SEQ_CST);

@@ -10,6 +10,7 @@
 #include "arch.h"
 #include "ioapic.h"
 #include "lapic.h"
+#include "percpu.h"
 #include "tlb.h"
 #include "x86.h"
 
@@ -119,8 +120,12 @@ static _Noreturn void report_exception(const struct trap_frame *f)
 	arch_exit_vm_panic();
 }
 
+/* Every vector below 32 but the NMI is an exception, and fatal. */
 void trap_dispatch(struct trap_frame *frame)
 {
+	if (frame->vector < 32 && frame->vector != X86_VECTOR_NMI)
+		report_exception(frame);
+	x86_percpu()->interrupt_depth++;
 	switch (frame->vector) {
 	case X86_VECTOR_NMI:
 		x86_tlb_flush_nmi();
@@ -140,10 +145,14 @@ void trap_dispatch(struct trap_frame *frame)
 	case X86_VECTOR_SPURIOUS:
 		break; /* spurious interrupts take no EOI */
 	default:
-		if (frame->vector < 32)
-			report_exception(frame);
 		if (!x86_irq_dispatch((unsigned)frame->vector))
 			kprintf("lull: unexpected interrupt on vector %lu ignored\n", frame->vector);
 		x86_lapic_eoi();
 	}
+	x86_percpu()->interrupt_depth--;
+}
+
+bool arch_in_interrupt(void)
+{
+	return x86_percpu()->interrupt_depth != 0;
 }

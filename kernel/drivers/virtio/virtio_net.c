@@ -1,10 +1,12 @@
 /*
  * virtio_net.c: the virtio network device (virtio 1.x, section 5.1).
  *
- * Receive is interrupt-driven in the NAPI manner: on an interrupt, further
- * interrupts are suppressed, the used ring is drained and refilled, then
- * interrupts are re-enabled and the ring checked once more, so a burst of
- * packets costs one interrupt. Transmit copies each frame into a buffer of
+ * Receive is interrupt-driven in the NAPI manner: the interrupt handler
+ * only suppresses further interrupts and schedules the queue's poll as
+ * deferred work (sched/deferred.h); the poll, in thread context, drains
+ * and refills the ring, handing each frame to the stack, then re-enables
+ * interrupts and checks the ring once more, so a burst of packets costs
+ * one interrupt and no frame that arrives meanwhile is missed. Transmit copies each frame into a buffer of
  * its own; the device is notified once per batch of frames (flush);
  * completions are reclaimed from their interrupt and on the next transmit.
  */
@@ -16,6 +18,7 @@
 #include "lib/format.h"
 #include "mm/kmalloc.h"
 #include "mm/page_alloc.h"
+#include "sched/deferred.h"
 #include "sync/spinlock.h"
 
 #include <string.h>
@@ -31,6 +34,9 @@
 #define TX_QUEUE 1
 #define BUFFER_SIZE 2048 /* header + a full 1514-byte frame, two per page */
 #define ETHERNET_MAX_FRAME 1514
+/* Frames one poll takes before it lets the core's threads run: the
+ * application must get to read what the stack queued for it. */
+#define RX_POLL_BUDGET 64
 
 /* struct virtio_net_hdr with VERSION_1 (num_buffers always present). */
 struct net_header {
@@ -44,6 +50,7 @@ struct virtio_net {
 	struct virtio_device *vdev;
 	struct virtq rx, tx;
 	struct spinlock rx_lock, tx_lock;
+	struct deferred_work rx_poll_work;
 	void *tx_free; /* buffers back from the device, linked through their first word */
 	bool tx_unnotified; /* frames queued since the last notification */
 };
@@ -85,46 +92,73 @@ static void notify_device(struct virtio_net *n, struct virtq *q)
 	__atomic_fetch_add(&n->netdev.stats.kicks, 1, __ATOMIC_RELAXED);
 }
 
-/*
- * The device waits for a notification once it finds the available ring
- * empty, so every handler that gave buffers back notifies, after the last
- * one. Notifying only after a large batch is not enough: the device fills
- * buffers while the handler runs, and can take the last available one just
- * as the handler finishes. The handler then misses that frame, the device
- * finds the ring empty at its next frame and waits, and the next handler
- * takes a batch of one: with a rule on the batch's size it gives the
- * buffer back silently and receive stalls for good (one run in about 45 of
- * 20 concurrent transfers on one core).
- */
-static void rx_interrupt(void *ctx)
+/* Takes up to `budget` frames off the used ring, hands each to the stack
+ * and gives its buffer back; returns how many it took. */
+static unsigned receive_frames(struct virtio_net *n, unsigned budget)
 {
-	struct virtio_net *n = ctx;
 	void *buf;
 	uint32_t len;
 	unsigned taken = 0;
 
+	while (taken < budget && (buf = virtq_pop_used(&n->rx, &len))) {
+		taken++;
+		const struct net_header *h = buf;
+		if (len < sizeof *h || len > BUFFER_SIZE || h->num_buffers != 1) {
+			n->netdev.stats.rx_dropped++;
+		} else {
+			n->netdev.stats.rx_packets++;
+			n->netdev.stats.rx_bytes += len - sizeof *h;
+			if (n->netdev.receive)
+				n->netdev.receive(&n->netdev, (const char *)buf + sizeof *h,
+						  len - sizeof *h);
+		}
+		post_rx_buffer(n, buf);
+	}
+	return taken;
+}
+
+/*
+ * The device waits for a notification once it finds the available ring
+ * empty, so every poll that gave buffers back notifies, after the last
+ * one. Notifying only after a large batch is not enough: the device fills
+ * buffers while the poll runs, and can take the last available one just
+ * as the poll finishes. The poll then misses that frame, the device finds
+ * the ring empty at its next frame and waits, and the next poll takes a
+ * batch of one: with a rule on the batch's size it gives the buffer back
+ * silently and receive stalls for good (one run in about 45 of 20
+ * concurrent transfers on one core).
+ *
+ * A poll that used up its budget leaves interrupts off and schedules
+ * itself again: the frames left are taken by the next run.
+ */
+static void rx_poll(void *ctx)
+{
+	struct virtio_net *n = ctx;
+	unsigned taken = 0;
+	bool more;
+
 	spin_lock(&n->rx_lock);
-	n->netdev.stats.interrupts++;
 	do {
 		virtq_disable_interrupts(&n->rx);
-		while ((buf = virtq_pop_used(&n->rx, &len))) {
-			taken++;
-			const struct net_header *h = buf;
-			if (len < sizeof *h || len > BUFFER_SIZE || h->num_buffers != 1) {
-				n->netdev.stats.rx_dropped++;
-			} else {
-				n->netdev.stats.rx_packets++;
-				n->netdev.stats.rx_bytes += len - sizeof *h;
-				if (n->netdev.receive)
-					n->netdev.receive(&n->netdev, (const char *)buf + sizeof *h,
-							  len - sizeof *h);
-			}
-			post_rx_buffer(n, buf);
-		}
-	} while (virtq_enable_interrupts(&n->rx));
+		taken += receive_frames(n, RX_POLL_BUDGET - taken);
+		more = taken == RX_POLL_BUDGET;
+	} while (!more && virtq_enable_interrupts(&n->rx));
 	if (taken)
 		notify_device(n, &n->rx);
 	spin_unlock(&n->rx_lock);
+	if (more)
+		deferred_schedule(&n->rx_poll_work);
+}
+
+static void rx_interrupt(void *ctx)
+{
+	struct virtio_net *n = ctx;
+
+	spin_lock(&n->rx_lock);
+	n->netdev.stats.interrupts++;
+	virtq_disable_interrupts(&n->rx);
+	spin_unlock(&n->rx_lock);
+	deferred_schedule(&n->rx_poll_work);
 }
 
 /* Called with tx_lock held. */
@@ -231,6 +265,8 @@ void virtio_net_probe(struct virtio_device *d)
 	if (!n)
 		return;
 	n->vdev = d;
+	n->rx_poll_work.fn = rx_poll;
+	n->rx_poll_work.ctx = n;
 	if (!virtio_start(d, NET_F_MAC | NET_F_STATUS | NET_F_MRG_RXBUF | VIRTIO_F_EVENT_IDX) ||
 	    !virtio_setup_queue(d, &n->rx, RX_QUEUE, rx_interrupt, n) ||
 	    !virtio_setup_queue(d, &n->tx, TX_QUEUE, tx_interrupt, n) || !fill_rings(n)) {
