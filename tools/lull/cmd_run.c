@@ -94,7 +94,10 @@ static const char usage[] =
 	"                           become its environment. Leading lull.* words are\n"
 	"                           kernel options: lull.ip=A.B.C.D lull.mask=M\n"
 	"                           lull.gw=G (a static address, e.g. on a tap\n"
-	"                           device), lull.dhcp=0, lull.stats=1\n"
+	"                           device), lull.dhcp=0, lull.stats=1, lull.debug=1\n"
+	"                           (debug checks: panic on work an interrupt\n"
+	"                           handler must not do; LULL_DEBUG=1 in the\n"
+	"                           environment adds it to every run, as the tests do)\n"
 	"\n"
 	"Disks: QEMU opens each image with cache=writeback: what the guest writes\n"
 	"to a disk goes to the host's page cache, and a flush from the guest makes\n"
@@ -705,6 +708,9 @@ static char *kernel_cmdline(const struct run_options *o)
 		     (unsigned long long)now.tv_sec * 1000000000ULL + (unsigned long long)now.tv_nsec);
 	if (o->stats)
 		p += sprintf(p, " lull.stats=1");
+	const char *debug = getenv("LULL_DEBUG");
+	if (debug && !strcmp(debug, "1"))
+		p += sprintf(p, " lull.debug=1");
 	for (unsigned i = 0; i < o->disk_count; i++)
 		p += sprintf(p, "%slull.mount=disk%u:%s%s", p != line ? " " : "", i, o->disks[i].mount,
 			     o->disks[i].read_only ? ":ro" : "");
