@@ -118,9 +118,11 @@ void tcp_send_segment(struct inet_socket *s, uint32_t seq, uint8_t flags, size_t
 	ipv4_send(frame + ETH_HEADER, s->remote_addr, IP_PROTO_TCP, header + len);
 }
 
+/* Into a closed window the peer takes only SEG.SEQ = RCV.NXT (RFC 9293,
+ * 3.10.7.4): after a zero-window probe, snd_nxt is one past that. */
 void tcp_send_ack(struct inet_socket *s)
 {
-	tcp_send_segment(s, s->tcp.snd_nxt, TCP_ACK, 0, 0);
+	tcp_send_segment(s, s->tcp.snd_wnd ? s->tcp.snd_nxt : s->tcp.snd_una, TCP_ACK, 0, 0);
 }
 
 /* RFC 9293, 3.10.7.1: the reset takes its sequence number from the

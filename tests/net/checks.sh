@@ -170,6 +170,10 @@ run_net_checks() {
 		python3 "$LINUX_PEER" echo-client "$STACK_ADDR" 7 1000 20000
 	net_server_case echo-server-4x20MB "serve-echo 7 --exit-after 4" \
 		python3 "$LINUX_PEER" echo-client "$STACK_ADDR" 7 4 20000000
+	# Redis's pipelining stresser: Linux writes every request before it
+	# reads a reply, so its window is closed while it still sends.
+	net_server_case pipeline-100000-requests "serve-pipeline 6379 --exit-after 1" \
+		python3 "$LINUX_PEER" pipeline-client "$STACK_ADDR" 6379 100000 "$NET_TIMEOUT"
 	net_client_case echo-client-1000-connections 1000 20000
 	net_client_case echo-client-4x20MB 4 20000000
 	net_server_case impaired-curl-2MB "serve-bytes 8080 2000000 --exit-after 1 $bad" \

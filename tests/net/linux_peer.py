@@ -5,6 +5,9 @@ namespace so that Linux's own TCP/IP talks to the Lull stack.
   linux_peer.py echo-server PORT EXIT_AFTER   TCP echo; exits after EXIT_AFTER connections
   linux_peer.py echo-client HOST PORT CONNECTIONS BYTES [TIMEOUT]
   linux_peer.py udp-echo-check HOST PORT COUNT
+  linux_peer.py pipeline-client HOST PORT REQUESTS TIMEOUT
+                                               REQUESTS lines written before
+                                               any reply ("+OK\r\n" each) is read
 
 The echo client keeps every connection open at once, sends BYTES of data
 unique to each connection, and checks that exactly those bytes come back.
@@ -148,12 +151,52 @@ def udp_echo_check(host, port, count):
     return 0
 
 
+def pipeline_client(host, port, requests, timeout):
+    """Redis's pipelining stresser: every request is written before any
+    reply is read, through small buffers, so that the server's replies
+    close this side's window while it still sends (and sendall waits for
+    the server to take the requests, not for the send buffer); a server that
+    keeps reading must still get all requests and see its replies taken
+    once the client reads. It closes after the last reply."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 65536)
+    s.settimeout(timeout)
+    s.connect((host, port))
+    start = time.time()
+    try:
+        # 10 ms between batches of 1000: the sending outlasts the server's
+        # first zero-window probe (its RTO, at least 200 ms) on a fast peer.
+        for first in range(0, requests, 1000):
+            s.sendall(b"".join(b"SET key:%d %d\n" % (i, i)
+                               for i in range(first, min(first + 1000, requests))))
+            time.sleep(0.01)
+        want = b"+OK\r\n" * requests
+        got = bytearray()
+        while len(got) < len(want):
+            data = s.recv(262144)
+            if not data:
+                break
+            got.extend(data)
+    except OSError as e:
+        print("pipeline-client: %s after %.1f s" % (e, time.time() - start), file=sys.stderr)
+        return 1
+    s.close()
+    if bytes(got) != want:
+        print("pipeline-client: %d of %d reply bytes" % (len(got), len(want)), file=sys.stderr)
+        return 1
+    print("pipeline-client: %d requests answered in %.1f s" % (requests, time.time() - start))
+    return 0
+
+
 def main(argv):
     if len(argv) == 4 and argv[1] == "echo-server":
         return echo_server(int(argv[2]), int(argv[3]))
     if len(argv) in (6, 7) and argv[1] == "echo-client":
         timeout = float(argv[6]) if len(argv) == 7 else 300
         return echo_client(argv[2], int(argv[3]), int(argv[4]), int(argv[5]), timeout)
+    if len(argv) == 6 and argv[1] == "pipeline-client":
+        return pipeline_client(argv[2], int(argv[3]), int(argv[4]), float(argv[5]))
     if len(argv) == 5 and argv[1] == "udp-echo-check":
         return udp_echo_check(argv[2], int(argv[3]), int(argv[4]))
     print(__doc__, file=sys.stderr)

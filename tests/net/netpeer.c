@@ -36,7 +36,7 @@ struct file {
 	bool request_done, closed, verified;
 };
 
-enum mode { SERVE_ECHO, SERVE_BYTES, ECHO_CLIENT };
+enum mode { SERVE_ECHO, SERVE_BYTES, SERVE_PIPELINE, ECHO_CLIENT };
 
 static struct {
 	enum mode mode;
@@ -180,6 +180,40 @@ static void step_bytes(struct file *c)
 	conn_close(c, true);
 }
 
+/* Replies "+OK\r\n" to each line, in the manner of Redis: it goes on reading
+ * while its replies cannot leave (they are owed, counted in c->total, not
+ * held), and ends when the client, which has read them all, closes. */
+static void step_pipeline(struct file *c)
+{
+	static const char reply[] = "+OK\r\n";
+	const size_t reply_len = sizeof reply - 1;
+	unsigned char out[16380];
+
+	for (;;) {
+		long n = tcp_recv(c->sock, c->buf, sizeof c->buf, false);
+		if (n == -EAGAIN)
+			break;
+		if (n <= 0)
+			return conn_close(c, n == 0 && c->sent == c->total);
+		c->received += (uint64_t)n;
+		for (long i = 0; i < n; i++)
+			c->total += c->buf[i] == '\n' ? reply_len : 0;
+	}
+	for (size_t i = 0; i < sizeof out; i++)
+		out[i] = (unsigned char)reply[i % reply_len];
+	while (c->sent < c->total) {
+		size_t phase = (size_t)(c->sent % reply_len), n = sizeof out - phase;
+		if (n > c->total - c->sent)
+			n = (size_t)(c->total - c->sent);
+		long w = socket_send(c->sock, out + phase, n, false, 0, 0);
+		if (w == -EAGAIN)
+			return;
+		if (w < 0)
+			return conn_close(c, false);
+		c->sent += (uint64_t)w;
+	}
+}
+
 /* Client: send BYTES of this connection's pattern, check what comes back. */
 static void step_client(struct file *c)
 {
@@ -254,6 +288,8 @@ static bool step_all(void)
 			step_echo(c);
 		else if (g.mode == SERVE_BYTES)
 			step_bytes(c);
+		else if (g.mode == SERVE_PIPELINE)
+			step_pipeline(c);
 		else
 			step_client(c);
 		open += !c->closed;
@@ -405,6 +441,7 @@ static void usage(FILE *out, int status)
 	fprintf(out,
 		"usage: netpeer [OPTIONS] serve-echo PORT\n"
 		"       netpeer [OPTIONS] serve-bytes PORT SIZE\n"
+		"       netpeer [OPTIONS] serve-pipeline PORT   (\"+OK\\r\\n\" per line)\n"
 		"       netpeer [OPTIONS] echo-client ADDR PORT CONNECTIONS BYTES\n"
 		"       netpeer print-pattern SEED SIZE\n"
 		"The Lull IPv4 stack on a TAP device, with Linux as its peer.\n"
@@ -485,6 +522,8 @@ int main(int argc, char **argv)
 	}
 	if (nargs == 2 && !strcmp(args[0], "serve-echo")) {
 		g.mode = SERVE_ECHO;
+	} else if (nargs == 2 && !strcmp(args[0], "serve-pipeline")) {
+		g.mode = SERVE_PIPELINE;
 	} else if (nargs == 3 && !strcmp(args[0], "serve-bytes")) {
 		g.mode = SERVE_BYTES;
 		g.bytes = number(args[2], "SIZE");
