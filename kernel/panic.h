@@ -25,7 +25,7 @@ extern bool debug_checks;
 
 /* With debug checks on, panics, naming `what`, when called from an
  * interrupt handler: for work that handlers must leave to threads
- * (mapping memory, TLB shootdowns, walks over every socket). */
+ * (mapping memory, TLB shootdowns, the network stack's timers). */
 void assert_not_in_interrupt(const char *what);
 
 /* Called once at the start of any fatal report: a second fatal error while

@@ -29,7 +29,8 @@ struct netdev {
 	 * when transmit sends at once. */
 	void (*flush)(struct netdev *dev);
 	/* Set by the network stack; called for each received frame, in
-	 * interrupt context on the boot processor. */
+	 * thread context (the deferred work of the core that took the
+	 * queue's interrupt, sched/deferred.h), never in a handler. */
 	void (*receive)(struct netdev *dev, const void *frame, size_t len);
 	void *stack;
 	struct netdev_stats stats;

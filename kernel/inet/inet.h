@@ -2,9 +2,10 @@
  * inet.h: the internals shared by the files of the IPv4 stack.
  *
  * One lock (inet_lock) guards the whole stack: interface, ARP cache, and
- * every UDP and TCP socket. Frames arrive in the NIC's interrupt handler on
- * the boot processor, timers fire there too, and system calls on any core
- * take the same lock. Anything that must happen outside the lock (waking
+ * every UDP and TCP socket. Frames arrive from the NIC driver's deferred
+ * poll and the timers run as deferred work, both in thread context on the
+ * core whose interrupt scheduled them (never in the handler itself), and
+ * system calls on any core take the same lock. Anything that must happen outside the lock (waking
  * threads through file_notify) is queued with inet_defer_notify and done by
  * inet_unlock.
  */

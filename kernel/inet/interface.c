@@ -82,7 +82,7 @@ void inet_unlock(void)
 static void run_timers(void *ctx)
 {
 	(void)ctx;
-	assert_not_in_interrupt("the network stack's timers (a walk over every socket)");
+	assert_not_in_interrupt("the network stack's timers");
 	inet_lock();
 	timer_armed_for = 0;
 	uint64_t next = inet_timers(arch_clock_ns());
