@@ -121,9 +121,11 @@ size_t arch_virtio_mmio_slots(struct virtio_mmio_slot *slots, size_t max);
 uint32_t arch_pci_read32(unsigned bus, unsigned dev, unsigned fn, unsigned offset);
 void arch_pci_write32(unsigned bus, unsigned dev, unsigned fn, unsigned offset, uint32_t value);
 
-/* An MSI/MSI-X message that runs handler(ctx) on the boot processor when
- * a device writes data to address. False when no vector is left. */
-bool arch_msi_attach(void (*handler)(void *ctx), void *ctx, uint64_t *address, uint32_t *data);
+/* An MSI/MSI-X message that runs handler(ctx) on core `cpu` (an online
+ * core) when a device writes data to address. False when no vector is
+ * left. */
+bool arch_msi_attach(unsigned cpu, void (*handler)(void *ctx), void *ctx, uint64_t *address,
+		     uint32_t *data);
 
 /* Threads. */
 size_t arch_fpu_area_size(void);

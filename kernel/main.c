@@ -50,9 +50,10 @@ void kernel_main(struct boot_info *info)
 	sched_init_bsp();
 	console_init_input();
 	console_file_open_std();
+	/* Devices after the cores: a multiqueue NIC gives each core a queue. */
+	arch_start_cpus();
 	virtio_pci_scan();
 	virtio_mmio_scan();
-	arch_start_cpus();
 	deferred_init();
 	embedded_fs_init();
 	vfs_init();

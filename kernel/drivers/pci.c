@@ -125,12 +125,14 @@ bool pci_msix_enable(struct pci_device *d)
 	return true;
 }
 
-bool pci_msix_attach(struct pci_device *d, unsigned index, void (*handler)(void *ctx), void *ctx)
+bool pci_msix_attach(struct pci_device *d, unsigned index, unsigned cpu,
+		     void (*handler)(void *ctx), void *ctx)
 {
 	uint64_t address;
 	uint32_t data;
 
-	if (!d->msix_table || index >= d->msix_count || !arch_msi_attach(handler, ctx, &address, &data))
+	if (!d->msix_table || index >= d->msix_count ||
+	    !arch_msi_attach(cpu, handler, ctx, &address, &data))
 		return false;
 	volatile uint32_t *entry = &d->msix_table[4 * index];
 	entry[0] = (uint32_t)address;

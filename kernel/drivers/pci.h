@@ -42,7 +42,9 @@ void pci_enable(const struct pci_device *d);
 
 /* Enables MSI-X with its table mapped; false if the device has none. */
 bool pci_msix_enable(struct pci_device *d);
-/* Points MSI-X entry `index` at a handler; false if out of vectors. */
-bool pci_msix_attach(struct pci_device *d, unsigned index, void (*handler)(void *ctx), void *ctx);
+/* Points MSI-X entry `index` at a handler run on core `cpu`; false if out
+ * of vectors. */
+bool pci_msix_attach(struct pci_device *d, unsigned index, unsigned cpu,
+		     void (*handler)(void *ctx), void *ctx);
 
 #endif

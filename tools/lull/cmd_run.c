@@ -62,8 +62,10 @@ static const char usage[] =
 	"                           tap device, a port of the lull-switch serving\n"
 	"                           DIR (vhost-user; QEMU listens on DIR/NAME), or\n"
 	"                           no NIC (default: none, or user with -p); the NIC\n"
-	"                           is virtio-net. On a switch there is no DHCP\n"
-	"                           server: give the guest lull.ip= and lull.mask=\n"
+	"                           is virtio-net, with a queue pair per vCPU on a\n"
+	"                           multi_queue tap device (q35/pc). On a switch\n"
+	"                           there is no DHCP server: give the guest lull.ip=\n"
+	"                           and lull.mask=\n"
 	"  --mac XX:XX:XX:XX:XX:XX  the NIC's MAC address (a unicast one). Default:\n"
 	"                           QEMU's 52:54:00:12:34:56, the same for every VM,\n"
 	"                           except on a switch, where it is made from NAME;\n"
@@ -772,8 +774,27 @@ static void add_switch_port(struct argv_builder *cmd, const struct run_options *
 	free(chardev);
 }
 
+/* Whether tap device IF was made with IFF_MULTI_QUEUE (`ip tuntap add ...
+ * multi_queue`): only such a device takes QEMU's queues=N. */
+static bool tap_is_multiqueue(const char *ifname)
+{
+	char path[128];
+	unsigned flags = 0;
+
+	snprintf(path, sizeof path, "/sys/class/net/%s/tun_flags", ifname);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	bool read = fscanf(f, "%x", &flags) == 1;
+	fclose(f);
+	return read && (flags & 0x100);
+}
+
 /* One virtio-net NIC: over virtio-mmio on microvm (in its virtio 1.x form,
- * which QEMU must be told to offer), over PCI elsewhere. */
+ * which QEMU must be told to offer), over PCI elsewhere. On PCI with
+ * several vCPUs and a multiqueue tap device, one queue pair per vCPU, each
+ * queue with an MSI-X vector of its own (and one for the control queue and
+ * the configuration). */
 static void add_network(struct argv_builder *cmd, const struct run_options *o)
 {
 	bool microvm = !strcmp(o->machine, "microvm");
@@ -792,7 +813,14 @@ static void add_network(struct argv_builder *cmd, const struct run_options *o)
 	if (!strcmp(o->net, "user")) {
 		backend = concat("user,id=net0", o->forwards, NULL);
 	} else if (!strncmp(o->net, "tap:", 4)) {
-		backend = concat("tap,id=net0,script=no,downscript=no,ifname=", o->net + 4, NULL);
+		char queues[80] = "";
+		if (!microvm && o->smp > 1 && tap_is_multiqueue(o->net + 4)) {
+			snprintf(queues, sizeof queues, ",queues=%u", o->smp);
+			snprintf(device + strlen(device), sizeof device - strlen(device),
+				 ",mq=on,vectors=%u", 2 * o->smp + 2);
+		}
+		backend = concat("tap,id=net0,script=no,downscript=no,ifname=", o->net + 4, queues,
+				 NULL);
 	} else {
 		add_switch_port(cmd, o, device, sizeof device);
 		backend = strdup("vhost-user,id=net0,chardev=switch0");

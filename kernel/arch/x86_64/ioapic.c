@@ -118,14 +118,15 @@ bool arch_irq_attach(unsigned line, enum irq_mode mode, void (*handler)(void *ct
 	return true;
 }
 
-/* Intel SDM 10.11: the message goes to the boot processor's local APIC,
- * fixed delivery, edge triggered. */
-bool arch_msi_attach(void (*handler)(void *ctx), void *ctx, uint64_t *address, uint32_t *data)
+/* Intel SDM 10.11: the message goes to core cpu's local APIC, fixed
+ * delivery, edge triggered. */
+bool arch_msi_attach(unsigned cpu, void (*handler)(void *ctx), void *ctx, uint64_t *address,
+		     uint32_t *data)
 {
 	unsigned vector = allocate_vector(handler, ctx);
 	if (!vector)
 		return false;
-	*address = 0xfee00000u | x86_percpu_of(0)->apic_id << 12;
+	*address = 0xfee00000u | x86_percpu_of(cpu)->apic_id << 12;
 	*data = vector;
 	return true;
 }

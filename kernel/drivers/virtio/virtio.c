@@ -37,7 +37,7 @@ bool virtio_start(struct virtio_device *d, uint64_t wanted)
 	return true;
 }
 
-bool virtio_setup_queue(struct virtio_device *d, struct virtq *q, uint16_t index,
+bool virtio_setup_queue(struct virtio_device *d, struct virtq *q, uint16_t index, unsigned cpu,
 			void (*handler)(void *ctx), void *ctx)
 {
 	uint16_t size = d->ops->queue_max_size(d, index);
@@ -49,7 +49,7 @@ bool virtio_setup_queue(struct virtio_device *d, struct virtq *q, uint16_t index
 	while (size & (size - 1)) /* round down to a power of two */
 		size &= (uint16_t)(size - 1);
 	return virtq_init(q, index, size, d->features & VIRTIO_F_EVENT_IDX) &&
-	       d->ops->enable_queue(d, q, handler, ctx);
+	       d->ops->enable_queue(d, q, cpu, handler, ctx);
 }
 
 void virtio_ready(struct virtio_device *d)

@@ -26,11 +26,13 @@ struct virtio_transport_ops {
 	void (*set_status)(struct virtio_device *d, uint8_t status);
 	uint16_t (*queue_max_size)(struct virtio_device *d, uint16_t index);
 	/* Tells the device where the rings are, routes the queue's interrupt
-	 * to handler(ctx), and enables the queue. */
-	bool (*enable_queue)(struct virtio_device *d, struct virtq *q, void (*handler)(void *ctx),
-			     void *ctx);
+	 * to handler(ctx) on core `cpu` (where the transport can: see
+	 * queue_vectors), and enables the queue. */
+	bool (*enable_queue)(struct virtio_device *d, struct virtq *q, unsigned cpu,
+			     void (*handler)(void *ctx), void *ctx);
 	void (*notify)(struct virtio_device *d, struct virtq *q);
 	uint8_t (*config_read8)(struct virtio_device *d, unsigned offset);
+	uint16_t (*config_read16)(struct virtio_device *d, unsigned offset);
 	/* 32-bit fields, and 64-bit ones in two halves (section 4.1.3.1: no
 	 * byte accesses to wider fields on PCI). */
 	uint32_t (*config_read32)(struct virtio_device *d, unsigned offset);
@@ -43,14 +45,19 @@ struct virtio_device {
 	uint32_t type;
 	uint64_t features; /* agreed with the device */
 	const char *transport_name;
+	/* How many queues can have an interrupt of their own, each sent to
+	 * the core chosen for it (virtio-pci's MSI-X vectors); 0 when every
+	 * queue shares one line that goes to the boot processor (virtio-mmio). */
+	unsigned queue_vectors;
 };
 
 /* Resets the device and agrees on features: those in `wanted` that the
  * device offers (VERSION_1 is required). False if the device refuses. */
 bool virtio_start(struct virtio_device *d, uint64_t wanted);
 
-/* Sets up queue `index` with up to VIRTQ_MAX_SIZE entries. */
-bool virtio_setup_queue(struct virtio_device *d, struct virtq *q, uint16_t index,
+/* Sets up queue `index` with up to VIRTQ_MAX_SIZE entries, its interrupt
+ * running handler(ctx) on core `cpu` where the transport allows. */
+bool virtio_setup_queue(struct virtio_device *d, struct virtq *q, uint16_t index, unsigned cpu,
 			void (*handler)(void *ctx), void *ctx);
 
 /* The driver is ready: the device may start using the queues. */

@@ -325,7 +325,7 @@ void virtio_blk_probe(struct virtio_device *d)
 	waitq_init(&b->room);
 	if (!virtio_start(d, BLK_F_SIZE_MAX | BLK_F_SEG_MAX | BLK_F_RO | BLK_F_FLUSH |
 				     VIRTIO_F_EVENT_IDX) ||
-	    !virtio_setup_queue(d, &b->vq, REQUEST_QUEUE, queue_interrupt, b) ||
+	    !virtio_setup_queue(d, &b->vq, REQUEST_QUEUE, 0, queue_interrupt, b) ||
 	    b->vq.size < 3) {
 		kprintf("lull: virtio-blk over %s: start-up failed\n", d->transport_name);
 		virtio_fail(d);

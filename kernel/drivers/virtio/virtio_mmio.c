@@ -104,11 +104,13 @@ static void write_address(struct virtio_mmio *m, unsigned low_reg, uintptr_t add
 	reg_write(m, low_reg + 4, (uint32_t)((uint64_t)addr >> 32));
 }
 
-static bool enable_queue(struct virtio_device *d, struct virtq *q, void (*handler)(void *ctx),
-			 void *ctx)
+/* The device's one line goes to the boot processor, whatever `cpu`. */
+static bool enable_queue(struct virtio_device *d, struct virtq *q, unsigned cpu,
+			 void (*handler)(void *ctx), void *ctx)
 {
 	struct virtio_mmio *m = of(d);
 
+	(void)cpu;
 	if (!virtio_line_add(&m->line, q->index, handler, ctx))
 		return false;
 	if (!m->line.attached) {
@@ -137,6 +139,11 @@ static uint8_t config_read8(struct virtio_device *d, unsigned offset)
 	return of(d)->regs[MMIO_CONFIG + offset];
 }
 
+static uint16_t config_read16(struct virtio_device *d, unsigned offset)
+{
+	return *(volatile uint16_t *)(of(d)->regs + MMIO_CONFIG + offset);
+}
+
 static uint32_t config_read32(struct virtio_device *d, unsigned offset)
 {
 	return reg_read(of(d), MMIO_CONFIG + offset);
@@ -156,6 +163,7 @@ static const struct virtio_transport_ops mmio_ops = {
 	.enable_queue = enable_queue,
 	.notify = notify,
 	.config_read8 = config_read8,
+	.config_read16 = config_read16,
 	.config_read32 = config_read32,
 	.config_generation = config_generation,
 };

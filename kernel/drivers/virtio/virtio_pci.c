@@ -154,13 +154,13 @@ static bool attach_intx(struct virtio_pci *vp, uint16_t index, void (*handler)(v
 	return true;
 }
 
-static bool attach_msix(struct virtio_pci *vp, uint16_t index, void (*handler)(void *ctx),
-			void *ctx)
+static bool attach_msix(struct virtio_pci *vp, uint16_t index, unsigned cpu,
+			void (*handler)(void *ctx), void *ctx)
 {
 	volatile uint8_t *c = vp->common;
 	unsigned vector = vp->next_vector;
 
-	if (!pci_msix_attach(&vp->pci, vector, handler, ctx)) {
+	if (!pci_msix_attach(&vp->pci, vector, cpu, handler, ctx)) {
 		kprintf("lull: virtio-pci: no MSI-X vector for queue %u\n", index);
 		return false;
 	}
@@ -173,8 +173,10 @@ static bool attach_msix(struct virtio_pci *vp, uint16_t index, void (*handler)(v
 	return true;
 }
 
-static bool enable_queue(struct virtio_device *d, struct virtq *q, void (*handler)(void *ctx),
-			 void *ctx)
+/* With INTx every queue's interrupt goes to the boot processor, whatever
+ * `cpu`. */
+static bool enable_queue(struct virtio_device *d, struct virtq *q, unsigned cpu,
+			 void (*handler)(void *ctx), void *ctx)
 {
 	struct virtio_pci *vp = of(d);
 	volatile uint8_t *c = vp->common;
@@ -185,7 +187,7 @@ static bool enable_queue(struct virtio_device *d, struct virtq *q, void (*handle
 	write64(c, COMMON_QUEUE_DRIVER, q->avail_addr);
 	write64(c, COMMON_QUEUE_DEVICE, q->used_addr);
 	if (vp->intx ? !attach_intx(vp, q->index, handler, ctx)
-		     : !attach_msix(vp, q->index, handler, ctx))
+		     : !attach_msix(vp, q->index, cpu, handler, ctx))
 		return false;
 	q->notify_addr = vp->notify_base + (uintptr_t)read16(c, COMMON_QUEUE_NOTIFY_OFF) *
 						   vp->notify_multiplier;
@@ -202,6 +204,11 @@ static void notify(struct virtio_device *d, struct virtq *q)
 static uint8_t config_read8(struct virtio_device *d, unsigned offset)
 {
 	return of(d)->device_config[offset];
+}
+
+static uint16_t config_read16(struct virtio_device *d, unsigned offset)
+{
+	return read16(of(d)->device_config, offset);
 }
 
 static uint32_t config_read32(struct virtio_device *d, unsigned offset)
@@ -223,6 +230,7 @@ static const struct virtio_transport_ops pci_ops = {
 	.enable_queue = enable_queue,
 	.notify = notify,
 	.config_read8 = config_read8,
+	.config_read16 = config_read16,
 	.config_read32 = config_read32,
 	.config_generation = config_generation,
 };
@@ -261,6 +269,7 @@ static bool choose_interrupts(struct virtio_pci *vp)
 {
 	if (pci_msix_enable(&vp->pci)) {
 		write16(vp->common, COMMON_MSIX_CONFIG, NO_VECTOR);
+		vp->vdev.queue_vectors = vp->pci.msix_count;
 		return true;
 	}
 	vp->intx = true;
