@@ -124,7 +124,7 @@ test: all test-images unit-tests $(NETPEER) $(FUZZ_RECEIVE) $(FUZZ_FAT) $(FUZZ_V
 		$(STORAGE_GUESTS) $(SWITCH_LINUX_INITRD) $(BUILD)/bench/loadgen apps
 	bash tests/run.sh
 
-test-net: $(NETPEER)
+test-net: all test-images $(NETPEER)
 	ONLY=net bash tests/run.sh
 
 # The applications' own suites: Redis's ./runtest against a guest, SQLite's

@@ -1,8 +1,9 @@
 # checks.sh: the stack against Linux. netpeer (the stack's portable code built
 # for the host) sits on a TAP device in a network namespace made for the run,
 # and Linux's own TCP/IP, in that namespace, is its peer: ping, curl, and
-# echo servers and clients in both directions, clean and impaired. Sourced
-# by tests/run.sh (uses its pass/fail); needs root for the namespace.
+# echo servers and clients in both directions, clean and impaired; then a
+# Lull guest on a multi_queue tap device. Sourced by tests/run.sh (uses its
+# pass/fail and the boot tests' images); needs root for the namespace.
 #
 # The kernel here has no netem qdisc ("Specified qdisc kind is unknown"), so
 # loss, reordering and duplication are injected by netpeer itself, in both
@@ -145,6 +146,42 @@ $(cat "$log" "$dlog")"
 	rm -f "$log" "$dlog" "$leases"
 }
 
+# A Lull guest (q35, 2 vCPUs) on a multi_queue tap device in the
+# namespace: virtio-net must come up with a queue pair per core, and 20
+# Linux clients echo 2 MB each through it.
+net_multiqueue_case() {
+	local log out rc guest_rc elf=$BUILD/tests/boot/net_echo_server.elf
+	log=$(mktemp)
+	if ! in_ns ip tuntap add dev lullmq0 mode tap multi_queue ||
+		! in_ns ip addr add 10.9.2.1/24 dev lullmq0 || ! in_ns ip link set lullmq0 up; then
+		fail "net/guest-multiqueue" "cannot make the multi_queue tap device"
+		return
+	fi
+	in_ns timeout "$NET_TIMEOUT" "$BUILD/lull" run "$elf" --machine q35 --smp 2 --net tap:lullmq0 \
+		-- lull.ip=10.9.2.2 lull.mask=255.255.255.0 7 20 >"$log" 2>&1 &
+	local pid=$!
+	if ! wait_for_line "$log" "echo server ready" "$NET_TIMEOUT" "$pid"; then
+		kill "$pid" 2>/dev/null
+		wait "$pid"
+		fail "net/guest-multiqueue" "the guest did not start" "$(cat "$log")"
+		rm -f "$log"
+		in_ns ip link del lullmq0
+		return
+	fi
+	out=$(in_ns timeout "$NET_TIMEOUT" python3 "$LINUX_PEER" echo-client 10.9.2.2 7 20 2000000 2>&1)
+	rc=$?
+	wait "$pid"
+	guest_rc=$?
+	if [ $rc -ne 0 ] || [ $guest_rc -ne 0 ] || ! grep -q "eth0: 2 queue pairs, one per core" "$log"; then
+		fail "net/guest-multiqueue" "client exit $rc, guest exit $guest_rc" "$out
+$(cat "$log")"
+	else
+		pass "net/guest-multiqueue"
+	fi
+	rm -f "$log"
+	in_ns ip link del lullmq0
+}
+
 run_net_checks() {
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "SKIP net: network namespaces need root"
@@ -185,5 +222,6 @@ run_net_checks() {
 	# shellcheck disable=SC2086
 	net_client_case impaired-echo-client-100x50KB 100 50000 $bad
 	net_dhcp_case
+	net_multiqueue_case
 	net_teardown
 }
