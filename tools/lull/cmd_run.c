@@ -69,7 +69,7 @@ static const char usage[] =
 	"  --mac XX:XX:XX:XX:XX:XX  the NIC's MAC address (a unicast one). Default:\n"
 	"                           QEMU's 52:54:00:12:34:56, the same for every VM,\n"
 	"                           except on a switch, where it is made from NAME;\n"
-	"                           VMs sharing a bridge of tap devices need their own\n"
+	"                           VMs sharing a bridge of tap devices need their own MACs\n"
 	"  --name NAME              the VM's name, as `lull top` and `lull place`\n"
 	"                           show it: letters, digits, '.', '_', '-', at most\n"
 	"                           63 (default: the image's name and this\n"
