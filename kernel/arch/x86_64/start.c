@@ -105,7 +105,6 @@ _Noreturn void arch_boot(uint32_t protocol, uint32_t info_addr)
 
 	x86_percpu_init(0);
 	x86_serial_init();
-	x86_device_barrier_init();
 	for (int i = 0; i < 3; i++)
 		stacks.top[i] = (uintptr_t)bsp_ist_stacks[i] + X86_IST_STACK_SIZE;
 	x86_cpu_init(0, &stacks);
@@ -129,6 +128,7 @@ void arch_init(const struct boot_info *info)
 	x86_lapic_init_bsp();
 	acpi_read_madt(info->acpi_rsdp, &madt);
 	x86_ioapic_init(&madt);
+	x86_device_barrier_init(madt.cpu_count);
 }
 
 const struct madt_info *x86_madt(void)
