@@ -37,6 +37,7 @@ help:
 	@echo "make bench-steal  steal of over-committed VMs under three placements (root)"
 	@echo "make bench-disk   disk throughput and host CPU: Lull vs a Linux guest"
 	@echo "make bench-apps   Redis, SQLite, nginx: Lull vs the same builds in a Linux guest"
+	@echo "make bench-switch pairs of VMs on lull-switch vs a tap bridge (root)"
 	@echo "make apps         real programs from Debian's sources (root once: deb-src)"
 	@echo "make test-apps-full  Redis's own test suite and SQLite's full speedtest1"
 	@echo "make clean        remove build/"
