@@ -55,6 +55,7 @@ struct virtio_pci {
 	uint32_t notify_multiplier;
 	unsigned next_vector;
 	bool intx;               /* no MSI-X: the queues share the INTx line */
+	uint8_t intx_line;       /* ... which firmware routed to this I/O APIC input */
 	struct virtio_line line; /* ... and these are their handlers */
 };
 
@@ -135,9 +136,8 @@ static void intx_interrupt(void *ctx)
 		virtio_line_run(&vp->line);
 }
 
-/* Firmware wrote the line's number into the configuration space. QEMU
- * drives PCI interrupt lines active high, as its MADT's overrides for
- * them say. */
+/* QEMU drives PCI interrupt lines active high, as its MADT's overrides
+ * for them say. */
 static bool attach_intx(struct virtio_pci *vp, uint16_t index, void (*handler)(void *ctx),
 			void *ctx)
 {
@@ -147,8 +147,7 @@ static bool attach_intx(struct virtio_pci *vp, uint16_t index, void (*handler)(v
 	}
 	if (vp->line.attached)
 		return true;
-	uint8_t line = pci_read8(&vp->pci, PCI_INTERRUPT_LINE);
-	if (!arch_irq_attach(line, IRQ_LEVEL_HIGH, intx_interrupt, vp))
+	if (!arch_irq_attach(vp->intx_line, IRQ_LEVEL_HIGH, intx_interrupt, vp))
 		return false;
 	vp->line.attached = true;
 	return true;
@@ -273,8 +272,8 @@ static bool choose_interrupts(struct virtio_pci *vp)
 		return true;
 	}
 	vp->intx = true;
-	uint8_t line = pci_read8(&vp->pci, PCI_INTERRUPT_LINE);
-	if (pci_read8(&vp->pci, PCI_INTERRUPT_PIN) && line != NO_INTERRUPT_LINE)
+	vp->intx_line = pci_read8(&vp->pci, PCI_INTERRUPT_LINE);
+	if (pci_read8(&vp->pci, PCI_INTERRUPT_PIN) && vp->intx_line != NO_INTERRUPT_LINE)
 		return true;
 	kprintf("lull: virtio-pci device %02x:%02x.%x has neither MSI-X nor a routed INTx line; "
 		"ignored\n", vp->pci.bus, vp->pci.dev, vp->pci.fn);
