@@ -194,16 +194,21 @@ static void rx_interrupt(void *ctx)
 	deferred_schedule(&p->rx_poll_work);
 }
 
+/* Puts a transmit buffer on p's free list. */
+static void free_tx_buffer(struct queue_pair *p, void *buf)
+{
+	*(void **)buf = p->tx_free;
+	p->tx_free = buf;
+}
+
 /* Called with tx_lock held. */
 static void reclaim_tx(struct queue_pair *p)
 {
 	void *buf;
 	uint32_t len;
 
-	while ((buf = virtq_pop_used(&p->tx, &len))) {
-		*(void **)buf = p->tx_free;
-		p->tx_free = buf;
-	}
+	while ((buf = virtq_pop_used(&p->tx, &len)))
+		free_tx_buffer(p, buf);
 }
 
 static void tx_interrupt(void *ctx)
@@ -232,8 +237,7 @@ static bool queue_frame(struct queue_pair *p, const void *frame, size_t len)
 	memcpy((char *)buf + sizeof(struct net_header), frame, len);
 	struct virtq_buffer b = { (uintptr_t)buf, (uint32_t)(sizeof(struct net_header) + len), false };
 	if (!virtq_add(&p->tx, &b, 1, buf)) {
-		*(void **)buf = p->tx_free;
-		p->tx_free = buf;
+		free_tx_buffer(p, buf);
 		return false;
 	}
 	/* A batch that takes every buffer cannot wait for its end: the
@@ -298,9 +302,8 @@ static bool fill_rings(struct queue_pair *p)
 		void *a, *b;
 		if (!alloc_buffer_pair(&a, &b))
 			return false;
-		*(void **)a = b;
-		*(void **)b = p->tx_free;
-		p->tx_free = a;
+		free_tx_buffer(p, b);
+		free_tx_buffer(p, a);
 	}
 	return true;
 }
